@@ -1,0 +1,76 @@
+// zc-compositor's Vulkan renderer, seen from the compositor.
+//
+// The renderer implements wlroots' wlr_renderer interface (render/interface.h),
+// so the compositor drives it through the ordinary wlroots calls
+// (wlr_renderer_begin/_end, wlr_render_texture_with_matrix, wlr_texture_from_buffer,
+// wlr_linux_dmabuf_v1_create, ...).  What wlroots has no words for -- which
+// import path a client buffer took and why, GPU timestamps, captures without
+// the overlay -- is reachable through the functions below.
+//
+// Contract between renderer/ and app/: app/ includes only this header from
+// renderer/; renderer/ never includes anything from app/.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/import_path.hpp"
+
+struct wlr_renderer;
+struct wlr_texture;
+struct wlr_buffer;
+
+namespace zcd::render {
+
+// What the user forced with --force-path (A/B runs against zero-copy).
+enum class ForcePath : uint8_t {
+    Auto, // best path available per buffer
+    Copy, // every client buffer copied (dmabuf_copy / shm_copy, reason forced_copy)
+};
+
+struct RendererOptions {
+    bool validation = false;   // enable VK_LAYER_KHRONOS_validation, count its errors
+    ForcePath force_path = ForcePath::Auto;
+    std::string device_name;   // substring of VkPhysicalDeviceProperties::deviceName; empty: first
+    int drm_fd = -1;           // the backend's DRM fd, or -1 (headless without /dev/dri)
+};
+
+// Creates the Vulkan renderer.  Returns nullptr and logs one line on failure.
+// Destroy it with wlr_renderer_destroy().
+wlr_renderer* create_vulkan_renderer(const RendererOptions& options);
+
+bool is_vulkan_renderer(wlr_renderer* renderer);
+
+// How the texture's source buffer was imported.  nullptr for textures that
+// did not come from a client buffer (or from another renderer).
+const ImportRecord* texture_import_record(wlr_texture* texture); // may be null
+
+// GPU timing of the most recently *completed* frame (wlr_renderer_end of
+// frame N makes frame N's timings available at the latest when frame N+1 ends).
+struct GpuFrameTiming {
+    uint64_t frame_seq = 0;     // renderer frame counter, from 1
+    int64_t gpu_begin_ns = 0;   // top-of-pipe timestamp
+    int64_t gpu_end_ns = 0;     // bottom-of-pipe timestamp
+    bool on_monotonic = false;  // true: both on CLOCK_MONOTONIC (calibrated);
+                                // false: raw device ticks converted to ns
+};
+bool last_gpu_frame_timing(wlr_renderer* renderer, GpuFrameTiming* out);
+
+// Number of validation-layer errors reported since creation (0 when
+// validation is off).
+uint64_t validation_error_count(wlr_renderer* renderer);
+
+// Device facts for logs and the overlay.
+struct DeviceInfo {
+    std::string device_name;
+    std::string driver_name;
+    uint32_t api_version = 0;
+    bool dmabuf_import = false;          // VK_EXT_external_memory_dma_buf
+    bool drm_format_modifiers = false;   // VK_EXT_image_drm_format_modifier
+    bool host_pointer_import = false;    // VK_EXT_external_memory_host
+    bool calibrated_timestamps = false;  // VK_EXT_calibrated_timestamps
+};
+DeviceInfo device_info(wlr_renderer* renderer);
+
+} // namespace zcd::render

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Install every Debian package zcdisplay needs. Idempotent: when nothing is
+# missing it only runs dpkg-query and returns in well under a second.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: scripts/setup-debian.sh [--check]
+
+Installs the Debian 12 packages zcdisplay builds and tests with, adding
+bookworm-backports for Mesa 25 (lavapipe with VK_EXT_external_memory_dma_buf)
+and QEMU 10.  --check only lists what is missing and exits 1 if anything is.
+USAGE
+}
+
+check_only=0
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+--check) check_only=1 ;;
+"") ;;
+*) echo "setup: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+esac
+
+# Packages from bookworm itself.
+base_pkgs=(
+	# C++ build
+	build-essential cmake ninja-build pkg-config ccache git clang-format shellcheck
+	libgtest-dev libgmock-dev
+	# Wayland / wlroots 0.15
+	libwlroots-dev wayland-protocols libwayland-dev libwayland-bin libxkbcommon-dev
+	libpixman-1-dev libdrm-dev libgbm-dev libinput-dev libudev-dev libseat-dev
+	# Vulkan, shaders, overlay, images
+	libvulkan-dev vulkan-validationlayers vulkan-tools glslc spirv-tools
+	libimgui-dev libstb-dev libpng-dev
+	# real peers for end-to-end tests and benchmarks
+	weston sway grim
+	# kernel series
+	linux-source-6.12 bc bison flex libssl-dev libelf-dev cpio kmod rsync python3
+	dwarves xz-utils
+	# emulated VM
+	busybox-static nvme-cli pciutils socat
+)
+# Packages that must come from bookworm-backports (version floor in comment).
+backports_pkgs=(
+	mesa-vulkan-drivers # >= 25: lavapipe with VK_EXT_external_memory_dma_buf
+	qemu-system-x86     # >= 10: igb/nvme SR-IOV, vfio dma-buf era
+	qemu-utils
+)
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+# A backports package only counts as present at its backports major version.
+backport_outdated() {
+	local v
+	v=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+	case "$v" in 2[5-9].* | [3-9][0-9].*) ;; *) echo mesa-vulkan-drivers ;; esac
+	v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+	case "$v" in 1:1[0-9].* | 1[0-9].*) ;; *) echo qemu-system-x86 ;; esac
+}
+
+mapfile -t need_base < <(missing "${base_pkgs[@]}")
+mapfile -t need_bpo < <({ missing "${backports_pkgs[@]}"; backport_outdated; } | sort -u)
+
+if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ $check_only -eq 1 ]; then
+	echo "setup: missing packages: ${need_base[*]} ${need_bpo[*]}" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: missing packages (${need_base[*]} ${need_bpo[*]}); run as root to install them" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+bpo_list=/etc/apt/sources.list.d/zcdisplay-backports.list
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	echo "deb http://deb.debian.org/debian bookworm-backports main" >"$bpo_list"
+fi
+apt-get update -qq
+if [ ${#need_base[@]} -gt 0 ]; then
+	apt-get install -y -qq --no-install-recommends "${need_base[@]}"
+fi
+if [ ${#need_bpo[@]} -gt 0 ]; then
+	apt-get install -y -qq --no-install-recommends -t bookworm-backports "${need_bpo[@]}"
+fi
