@@ -66,6 +66,10 @@ struct ImportRecord {
     FallbackReason reason = FallbackReason::None;
     uint64_t bytes_copied = 0;    // bytes the CPU or GPU copied to make it sampleable
     uint64_t bytes_zero_copy = 0; // bytes made sampleable without a copy
+    int64_t import_begin_ns = 0;  // CLOCK_MONOTONIC, renderer started the import/update
+    int64_t import_end_ns = 0;    // CLOCK_MONOTONIC, ... and finished it
+    uint64_t generation = 0;      // bumped on every import or in-place update, so the
+                                  // compositor can tell a fresh record from a stale one
 };
 
 } // namespace zcd
