@@ -26,8 +26,10 @@ enum class FallbackReason : uint8_t {
     ForcedCopy,          // the user asked for the copy path (--force-path copy)
     HostPointerUnaligned,// shm pool not importable: alignment or size
     HostImportUnsupported, // device has no VK_EXT_external_memory_host
+    InvalidAttributes,   // dmabuf offset/stride/size/fd do not describe a valid buffer
+    StrideMismatch,      // dmabuf layout not expressible as a sampleable image: copied
 };
-inline constexpr int kFallbackReasonCount = 8;
+inline constexpr int kFallbackReasonCount = 10;
 
 constexpr std::string_view to_string(ImportPath p) {
     switch (p) {
@@ -49,6 +51,8 @@ constexpr std::string_view to_string(FallbackReason r) {
     case FallbackReason::ForcedCopy: return "forced_copy";
     case FallbackReason::HostPointerUnaligned: return "host_pointer_unaligned";
     case FallbackReason::HostImportUnsupported: return "host_import_unsupported";
+    case FallbackReason::InvalidAttributes: return "invalid_attributes";
+    case FallbackReason::StrideMismatch: return "stride_mismatch";
     }
     return "unknown";
 }
