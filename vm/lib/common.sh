@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# Helpers shared by the VM scripts (sourced, never executed).
+#
+# Everything here asks the machine or QEMU instead of assuming: the scripts
+# run on real Xe hosts, on CI hosts without KVM, and inside the emulated guest.
+
+# The program name used as prefix of one-line errors; scripts set it.
+ZCD_PROG=${ZCD_PROG:-zcd vm}
+
+die() {
+	echo "$ZCD_PROG: $*" >&2
+	exit 2
+}
+
+note() { echo "$ZCD_PROG: $*" >&2; }
+
+# qemu_binary: the QEMU to use ($ZCD_QEMU or qemu-system-x86_64 on PATH).
+qemu_binary() { echo "${ZCD_QEMU:-qemu-system-x86_64}"; }
+
+# qemu_version QEMU: prints "MAJOR.MINOR.PATCH" of QEMU.
+qemu_version() {
+	"$1" --version 2>/dev/null | sed -nE '1s/.*version ([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/p'
+}
+
+# version_ge A B: true when version A >= version B (dotted numbers).
+version_ge() {
+	[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+}
+
+# qemu_has_device QEMU NAME: QEMU knows the device model NAME.
+qemu_has_device() {
+	"$1" -device help 2>&1 | grep -qE "^name \"$2\""
+}
+
+# qemu_device_has_prop QEMU DEVICE PROP: the device model has property PROP.
+qemu_device_has_prop() {
+	"$1" -device "$2,help" 2>&1 | grep -qE "^ +$3="
+}
+
+# qemu_has_object QEMU TYPE: QEMU knows the -object type TYPE.
+qemu_has_object() {
+	"$1" -object help 2>&1 | grep -qxE " *$2"
+}
+
+# qemu_has_display QEMU NAME: QEMU was built with the display backend NAME.
+qemu_has_display() {
+	"$1" -display help 2>&1 | grep -qxE " *$2"
+}
+
+# qemu_has_accel QEMU NAME: QEMU was built with the accelerator NAME.
+qemu_has_accel() {
+	"$1" -accel help 2>&1 | grep -qxE " *$2"
+}
+
+# shell_word WORD: WORD quoted for a shell only when it needs it, so QEMU's
+# comma-separated options stay readable.
+shell_word() {
+	if [[ $1 =~ ^[A-Za-z0-9_,.=:/@%+-]+$ ]]; then
+		printf '%s' "$1"
+	else
+		printf '%q' "$1"
+	fi
+}
+
+# print_cmdline ARGS...: one option per line, continued with backslashes, so
+# a dry run can be copied and pasted.
+print_cmdline() {
+	local first=1 a
+	for a in "$@"; do
+		if [ $first -eq 1 ]; then
+			shell_word "$a"
+			first=0
+		elif [[ $a == -* ]]; then
+			printf ' \\\n    '
+			shell_word "$a"
+		else
+			printf ' '
+			shell_word "$a"
+		fi
+	done
+	printf '\n'
+}
+
+# parse_wxh VALUE: checks WxH and prints "W H".
+parse_wxh() {
+	[[ $1 =~ ^([1-9][0-9]*)x([1-9][0-9]*)$ ]] || return 1
+	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+}
+
+# pci_addr_valid ADDR: a full PCI address DDDD:BB:DD.F.
+pci_addr_valid() {
+	[[ $1 =~ ^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$ ]]
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `./zcd vm <step>`: the VM scripts of zcdisplay (see vm/README.md).
+set -euo pipefail
+
+vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+usage() {
+	cat <<'USAGE'
+usage: ./zcd vm <step> [options]
+
+  host-setup      real host: enable VFs on an Xe PF, provision them, bind one to vfio-pci
+  run             real host: preflight, then QEMU with the VF and virtio-gpu blob (--dry-run)
+  preflight       real host: only the preflight checks of `run`
+  emulated-test   CI: the series' kernel under QEMU TCG with an emulated SR-IOV device;
+                  runs the kernel-path and compositor checks, ends with a zcd-summary line
+  agent           host agent: forward interconnect counters to the guest (virtio-serial)
+
+Each step has its own --help.  Options of every step: docs/options.md, "## zcd vm".
+USAGE
+}
+
+step=${1:-}
+[ $# -gt 0 ] && shift
+case "$step" in
+-h | --help | help | "") usage ;;
+host-setup) exec "$vm_dir/host/host-setup.sh" "$@" ;;
+run) exec "$vm_dir/host/run.sh" "$@" ;;
+preflight) exec "$vm_dir/host/run.sh" --preflight-only "$@" ;;
+emulated-test) exec "$vm_dir/emulated/emulated-test.sh" "$@" ;;
+agent) exec "$vm_dir/host/agent" "$@" ;;
+*)
+	echo "zcd vm: unknown step '$step' (see ./zcd vm --help)" >&2
+	exit 2
+	;;
+esac
