@@ -10,7 +10,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ZCD_PROG="zcd vm host-setup"
+zcd_prog="zcd vm host-setup"
 # shellcheck source=vm/lib/common.sh
 . "$here/../lib/common.sh"
 # shellcheck source=vm/host/sysfs.sh
@@ -139,4 +139,4 @@ if [ "$drv" != vfio-pci ]; then
 	write "$vf" "$SYSFS/bus/pci/drivers_probe"
 fi
 [ "$(pci_driver "$vf")" = vfio-pci ] || die "binding $vf to vfio-pci failed (see dmesg)"
-echo "$ZCD_PROG: $num_vfs VF(s) on $pf; $vf bound to vfio-pci (next: ./zcd vm run --vf $vf --disk IMAGE)"
+echo "$zcd_prog: $num_vfs VF(s) on $pf; $vf bound to vfio-pci (next: ./zcd vm run --vf $vf --disk IMAGE)"

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ZCD_PROG="zcd vm run"
+zcd_prog="zcd vm run"
 # shellcheck source=vm/lib/common.sh
 . "$here/../lib/common.sh"
 # shellcheck source=vm/host/sysfs.sh
@@ -232,17 +232,17 @@ fi
 args+=("${extra[@]}")
 
 if [ $dry_run -eq 1 ]; then
-	for p in "${problems[@]}"; do echo "$ZCD_PROG: warning: $p" >&2; done
+	for p in "${problems[@]}"; do echo "$zcd_prog: warning: $p" >&2; done
 	print_cmdline "${args[@]}"
 	exit 0
 fi
 if [ ${#problems[@]} -gt 0 ]; then
-	for p in "${problems[@]}"; do echo "$ZCD_PROG: preflight: $p" >&2; done
-	echo "$ZCD_PROG: preflight failed with ${#problems[@]} problem(s); QEMU not started" >&2
+	for p in "${problems[@]}"; do echo "$zcd_prog: preflight: $p" >&2; done
+	echo "$zcd_prog: preflight failed with ${#problems[@]} problem(s); QEMU not started" >&2
 	exit 1
 fi
 if [ $preflight_only -eq 1 ]; then
-	echo "$ZCD_PROG: preflight passed (VF $vf)"
+	echo "$zcd_prog: preflight passed (VF $vf)"
 	exit 0
 fi
 

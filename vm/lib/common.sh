@@ -5,14 +5,14 @@
 # run on real Xe hosts, on CI hosts without KVM, and inside the emulated guest.
 
 # The program name used as prefix of one-line errors; scripts set it.
-ZCD_PROG=${ZCD_PROG:-zcd vm}
+zcd_prog=${zcd_prog:-zcd vm}
 
 die() {
-	echo "$ZCD_PROG: $*" >&2
+	echo "$zcd_prog: $*" >&2
 	exit 2
 }
 
-note() { echo "$ZCD_PROG: $*" >&2; }
+note() { echo "$zcd_prog: $*" >&2; }
 
 # qemu_binary: the QEMU to use ($ZCD_QEMU or qemu-system-x86_64 on PATH).
 qemu_binary() { echo "${ZCD_QEMU:-qemu-system-x86_64}"; }

@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# `./zcd vm emulated-test`: the whole zero-copy path with no Intel hardware.
+#
+# Boots the series' kernel (./zcd kernel build-vm, cached) under QEMU TCG with
+# the host's root file system shared read-only over 9p (no image to build), a
+# writable 9p output share, an emulated SR-IOV PF (QEMU nvme, sriov_max_vfs),
+# an unrelated PCI device (QEMU edu), virtio-gpu for display and a
+# virtio-serial port fed by the host agent.  guest-init.sh (PID 1) runs the
+# checks of checks.txt; this script answers the guest's screendump request over
+# QMP, judges the results and ends with "zcd-summary: ran=N failed=N skipped=N".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+zcd_prog="zcd vm emulated-test"
+# shellcheck source=vm/lib/common.sh
+. "$here/../lib/common.sh"
+
+ZCD_ROOT=${ZCD_ROOT:-$(cd "$here/../.." && pwd)}
+ZCD_CACHE=${ZCD_CACHE:-/var/cache/zcdisplay}
+ZCD_BUILD=${ZCD_BUILD:-$ZCD_ROOT/build}
+
+usage() {
+	cat <<'USAGE'
+usage: ./zcd vm emulated-test [options]
+
+Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md).
+  --kernel FILE        guest kernel (default: ./zcd kernel build-vm's bzImage, built if needed)
+  --importer-ko FILE   the kernel test importer module (default: found in the build-vm tree)
+  --no-build           do not run ./zcd kernel build-vm; use what is cached
+  --out DIR            results directory (default out/vm-emulated)
+  --timeout SEC        whole-VM time limit (default 1500)
+  --memory SIZE        guest RAM (default 2G)
+  --smp N              vCPUs, TCG threads (default 2)
+  --size WxH           virtio-gpu output size (default 320x240)
+  --client-size WxH    zc-client buffer size (default 160x120)
+  --run-seconds SEC    how long the compositor may take for its first captures (default 300)
+  --qemu PATH          QEMU binary (default $ZCD_QEMU or qemu-system-x86_64)
+  --console            copy the guest console to stderr while it runs
+  -h, --help           this text
+USAGE
+}
+
+kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=1500
+memory=2G smp=2 size=320x240 client_size=160x120 run_seconds=300 qemu=$(qemu_binary) console=0
+need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--kernel) need "$@"; kernel=$2; shift 2 ;;
+	--importer-ko) need "$@"; importer_ko=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	--out) need "$@"; out=$2; shift 2 ;;
+	--timeout) need "$@"; timeout_s=$2; shift 2 ;;
+	--memory) need "$@"; memory=$2; shift 2 ;;
+	--smp) need "$@"; smp=$2; shift 2 ;;
+	--size) need "$@"; size=$2; shift 2 ;;
+	--client-size) need "$@"; client_size=$2; shift 2 ;;
+	--run-seconds) need "$@"; run_seconds=$2; shift 2 ;;
+	--qemu) need "$@"; qemu=$2; shift 2 ;;
+	--console) console=1; shift ;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+done
+read -r xres yres < <(parse_wxh "$size") || die "--size '$size' is not WxH"
+parse_wxh "$client_size" >/dev/null || die "--client-size '$client_size' is not WxH"
+for v in timeout_s smp run_seconds; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--${v%_s} '${!v}' is not a positive number"
+done
+[[ $memory =~ ^[1-9][0-9]*[MG]$ ]] || die "--memory '$memory' is not a size like 2G"
+
+t_start=$(date +%s)
+share=$out/share
+rm -rf "$out"
+mkdir -p "$share"
+declare -A status detail
+mapfile -t checks < <(sed -e '/^#/d' -e '/^$/d' "$here/checks.txt" | awk '{print $1}')
+
+# Detail of a check nobody reported; changes when the guest cannot even start.
+unreported="not reported by the guest (it stopped before this check; see console.log)"
+
+# record NAME STATUS DETAIL: a host-side verdict.
+record() { status[$1]=$2; detail[$1]=$3; }
+
+# finish: judge, print every check, the first failure and the summary line.
+finish() {
+	local c ran=0 failed=0 first=""
+	echo "== emulated VM checks (artefacts in ${out#"$ZCD_ROOT"/})"
+	for c in "${checks[@]}"; do
+		ran=$((ran + 1))
+		local s=${status[$c]:-fail}
+		local d=${detail[$c]:-$unreported}
+		if [ "$s" != pass ]; then
+			s=FAIL
+			failed=$((failed + 1))
+			[ -n "$first" ] || first=$c
+		else
+			s=pass
+		fi
+		printf '  %-30s %-4s  %s\n' "$c" "$s" "$d"
+	done
+	local t_end
+	t_end=$(date +%s)
+	echo "emulated-test: kernel build $((t_build_end - t_start))s, VM $((t_end - t_build_end))s, total $((t_end - t_start))s"
+	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-not reported}" >&2
+	echo "zcd-summary: ran=$ran failed=$failed skipped=0"
+	[ $failed -eq 0 ]
+}
+
+# --- the kernel: the series' bzImage, via the kernel helper's cached build.
+t_build_end=$t_start
+no_kernel="not run: no guest kernel (see vm.kernel-built)"
+kernel_out=$ZCD_CACHE/kernel/out-vm
+if [ -z "$kernel" ]; then
+	if [ $build -eq 1 ]; then
+		if [ ! -x "$ZCD_ROOT/kernel/zcd-kernel.sh" ]; then
+			record vm.kernel-built fail "missing prerequisite: kernel/zcd-kernel.sh (./zcd kernel build-vm)"
+			unreported=$no_kernel
+			finish
+			exit 1
+		fi
+		echo "emulated-test: ./zcd kernel build-vm (cached when unchanged; log in ${out#"$ZCD_ROOT"/}/kernel-build.log)"
+		if ! "$ZCD_ROOT/kernel/zcd-kernel.sh" build-vm >"$out/kernel-build.log" 2>&1; then
+			record vm.kernel-built fail "./zcd kernel build-vm failed: $(tail -n 1 "$out/kernel-build.log")"
+			unreported=$no_kernel
+			t_build_end=$(date +%s)
+			finish
+			exit 1
+		fi
+	fi
+	kernel=$kernel_out/arch/x86/boot/bzImage
+fi
+t_build_end=$(date +%s)
+if [ ! -r "$kernel" ]; then
+	record vm.kernel-built fail "missing prerequisite: no kernel at $kernel (./zcd kernel build-vm)"
+	unreported=$no_kernel
+	finish
+	exit 1
+fi
+record vm.kernel-built pass "$kernel ($(($(stat -c %s "$kernel") / 1024)) KiB)"
+if [ -z "$importer_ko" ] && [ -d "$kernel_out" ]; then
+	importer_ko=$(find "$kernel_out" -name 'dma-buf-ic-test.ko' -o -name '*ic_test*.ko' -o -name '*ic-test*.ko' 2>/dev/null | head -n 1)
+fi
+
+# --- the QEMU prerequisites this test needs (one line each).
+missing=()
+command -v "$qemu" >/dev/null || missing+=("QEMU '$qemu' not found")
+if [ ${#missing[@]} -eq 0 ]; then
+	for dev in nvme nvme-subsys edu virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
+		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
+	done
+	qemu_device_has_prop "$qemu" nvme sriov_max_vfs || missing+=("QEMU's nvme lacks sriov_max_vfs (QEMU >= 7.1)")
+fi
+command -v socat >/dev/null || missing+=("socat not installed")
+if [ ${#missing[@]} -gt 0 ]; then
+	record boot fail "missing prerequisite: ${missing[*]}"
+	unreported="not run: the VM could not start"
+	finish
+	exit 1
+fi
+
+# --- what the guest reads: parameters, and the counters file the agent sends.
+cat >"$share/params.sh" <<EOF
+zcd_root=$(printf '%q' "$ZCD_ROOT")
+zcd_build=$(printf '%q' "$ZCD_BUILD")
+importer_ko=$(printf '%q' "$importer_ko")
+client_size=$client_size
+run_seconds=$run_seconds
+screendump_timeout=180
+kstat_port_name=org.zcdisplay.kstat
+EOF
+# Counters a CI host kernel cannot have: random values, so the guest can
+# only pass by relaying exactly this snapshot.
+counters=$out/agent-counters.txt
+{
+	echo "version: 1"
+	echo "interconnect: iov"
+	for key in matches match_failures maps unmaps map_failures fallbacks rejected_ranges; do
+		printf '\t%s: %d\n' "$key" "$((RANDOM * 32768 + RANDOM))"
+	done
+} >"$counters"
+
+qmp=$out/qmp.sock kstat_sock=$out/kstat.sock
+append="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
+append+=" init=$ZCD_ROOT/vm/emulated/guest-init.sh zcd.out=zcdout panic=-1"
+append+=" vfio.enable_unsafe_noiommu_mode=1"
+# shellcheck disable=SC2054 # commas separate QEMU sub-options, not array elements
+args=(
+	"$qemu" -name zcdisplay-emulated
+	-machine q35 -accel tcg,thread=multi -cpu max -smp "$smp" -m "$memory"
+	-nodefaults -no-reboot -display none -nic none
+	-kernel "$kernel" -append "$append"
+	-serial "file:$out/console.log"
+	-fsdev local,id=rootfs,path=/,security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root
+	-fsdev "local,id=outfs,path=$share,security_model=none,multidevs=remap"
+	-device virtio-9p-pci,fsdev=outfs,mount_tag=zcdout
+	-device nvme-subsys,id=subsys0
+	-device nvme,id=sriov_pf,serial=zcd0001,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=4,max_ioqpairs=12
+	-device edu,id=unrelated
+	-device "virtio-gpu-pci,max_outputs=1,xres=$xres,yres=$yres"
+	-device virtio-serial-pci,id=vserial0
+	-chardev "socket,id=kstat,path=$kstat_sock,server=on,wait=off"
+	-device virtserialport,bus=vserial0.0,chardev=kstat,name=org.zcdisplay.kstat
+	-qmp "unix:$qmp,server=on,wait=off"
+)
+print_cmdline "${args[@]}" >"$out/qemu-cmdline.txt"
+
+echo "emulated-test: booting $kernel under TCG (console in ${out#"$ZCD_ROOT"/}/console.log)"
+timeout --kill-after=10 "$timeout_s" "${args[@]}" 2>"$out/qemu.log" &
+qemu_pid=$!
+tail_pid=""
+if [ $console -eq 1 ]; then
+	tail -F "$out/console.log" 2>/dev/null >&2 &
+	tail_pid=$!
+fi
+agent_pid=""
+cleanup() {
+	local p
+	for p in $agent_pid $tail_pid; do kill "$p" 2>/dev/null || true; done
+	kill "$qemu_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Serve the guest while QEMU runs: start the agent once QEMU's socket exists,
+# answer screendump requests (the guest cannot see its own scanout).
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if [ -z "$agent_pid" ] && [ -S "$kstat_sock" ]; then
+		"$ZCD_ROOT/vm/host/agent" --counters "$counters" --socket "$kstat_sock" --interval 1 \
+			>"$out/agent.log" 2>&1 &
+		agent_pid=$!
+	fi
+	if [ -e "$share/screendump.request" ]; then
+		rm -f "$share/screendump.request"
+		if python3 "$here/qmp.py" "$qmp" screendump \
+			"{\"filename\": \"$share/screendump.png\", \"format\": \"png\"}" >"$out/qmp.log" 2>&1; then
+			echo "emulated-test: screendump taken"
+		else
+			echo "emulated-test: screendump failed: $(tail -n 1 "$out/qmp.log")" >&2
+		fi
+		: >"$share/screendump.done"
+	fi
+	sleep 1
+done
+qemu_rc=0
+wait "$qemu_pid" || qemu_rc=$?
+trap - EXIT
+cleanup
+case $qemu_rc in
+0) ;;
+124 | 137) echo "emulated-test: the VM hit the ${timeout_s}s limit and was stopped" >&2 ;;
+*) echo "emulated-test: QEMU exited with status $qemu_rc: $(tail -n 1 "$out/qemu.log")" >&2 ;;
+esac
+
+# --- judge what the guest reported.
+if [ -r "$share/results.tsv" ]; then
+	while IFS=$'\t' read -r name st text; do
+		[ -n "$name" ] || continue
+		record "$name" "$st" "$text"
+	done <"$share/results.tsv"
+fi
+if [ "${status[boot]:-}" != pass ]; then
+	reason=$(grep -m 1 -E 'Kernel panic|VFS: Unable|not syncing|Failed to execute' "$out/console.log" 2>/dev/null || true)
+	record boot fail "guest never reported: ${reason:-see console.log} (QEMU status $qemu_rc)"
+fi
+
+if [ "${status[agent.transport]:-}" = received ]; then
+	if cmp -s "$counters" "$share/host-kstat.txt"; then
+		record agent.transport pass "${detail[agent.transport]}; identical to what the host agent sent"
+	else
+		record agent.transport fail "the guest's snapshot differs from the host's counters file (see share/host-kstat.txt)"
+	fi
+fi
+
+# verify_image CHECK PNG: the client's SMPTE bars must be visible.
+verify_image() {
+	local verdict
+	if verdict=$(python3 "$here/pattern_check.py" "$2" 2>&1); then
+		record "$1" pass "${detail[$1]}; $verdict"
+	else
+		record "$1" fail "${2#"$out"/}: $verdict"
+	fi
+}
+if [ "${status[compositor.guest-capture]:-}" = captured ]; then
+	last=$(find "$share/compositor/captures" -name '*.png' | sort | tail -n 1)
+	verify_image compositor.guest-capture "$last"
+fi
+if [ "${status[compositor.host-screendump]:-}" = captured ]; then
+	if [ -s "$share/screendump.png" ]; then
+		verify_image compositor.host-screendump "$share/screendump.png"
+	else
+		record compositor.host-screendump fail "QMP screendump wrote nothing (see qmp.log)"
+	fi
+fi
+finish

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The checks that run inside the emulated guest (started by guest-init.sh).
+#
+# Each check appends one line "NAME<TAB>pass|fail<TAB>DETAIL" to
+# OUT/results.tsv; the host reads that file and names the first failure.
+# A check whose prerequisite is missing fails and names the prerequisite.
+# The check names and their order are in vm/emulated/checks.txt.
+set -uo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: vm/emulated/guest-checks.sh OUT-DIR   (inside the emulated guest only)
+
+Runs the kernel-path, agent and compositor checks; OUT-DIR holds params.sh
+(written by the host) and receives results.tsv and the artefacts.
+USAGE
+}
+case "${1:-}" in -h | --help | "") usage; exit 0 ;; esac
+out=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Written by emulated-test.sh (defaults only keep a broken share visible).
+zcd_root="" zcd_build="" importer_ko="" client_size=160x120 run_seconds=300
+screendump_timeout=180 kstat_port_name=org.zcdisplay.kstat
+# shellcheck source=/dev/null
+. "$out/params.sh"
+export zcd_root here
+bin=$zcd_build/bin
+
+# result NAME STATUS DETAIL: record one check.
+result() {
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$out/results.tsv"
+	echo "zcd-guest: check $1: $2 - $3"
+}
+
+# tool NAME: path of a zcdisplay binary, or fails naming who builds it.
+tool() {
+	if [ -x "$bin/$1" ]; then
+		echo "$bin/$1"
+	else
+		echo "missing prerequisite: $bin/$1 not built" >&2
+		return 1
+	fi
+}
+
+# has_flag PROGRAM FLAG: PROGRAM's --help lists FLAG.
+has_flag() { "$1" --help 2>&1 | grep -qE -- "(^|[^a-z-])$2([^a-z-]|$)"; }
+
+# --- what udev would do on a full system -----------------------------------
+# virtio-serial ports get their /dev/virtio-ports/<name> links from udev.
+link_virtio_ports() {
+	local p name
+	mkdir -p /dev/virtio-ports
+	for p in /sys/class/virtio-ports/*; do
+		[ -r "$p/name" ] || continue
+		name=$(<"$p/name")
+		[ -n "$name" ] && ln -sf "/dev/$(basename "$p")" "/dev/virtio-ports/$name"
+	done
+}
+
+# shellcheck source=vm/emulated/guest-kernel-path.sh
+. "$here/guest-kernel-path.sh"
+# shellcheck source=vm/emulated/guest-compositor.sh
+. "$here/guest-compositor.sh"
+
+# --- agent transport ------------------------------------------------------------
+# The host agent sends the counters file it was given; the host compares what
+# arrives here with what it sent.  A frame is complete when it starts with
+# "version:" (the port drops what arrived before it was opened, so the first
+# frame may be a tail).
+check_agent_transport() {
+	local port=/dev/virtio-ports/$kstat_port_name
+	if [ ! -e "$port" ]; then
+		result agent.transport fail "no $port (virtio-serial port missing: CONFIG_VIRTIO_CONSOLE?)"
+		return
+	fi
+	# shellcheck disable=SC2016 # an awk program, not shell
+	timeout 30 awk '
+		/^$/ { if (buf ~ /^version:/) { printf "%s", buf; exit 0 } buf = ""; next }
+		{ buf = buf $0 "\n" }' <"$port" >"$out/host-kstat.txt"
+	if [ ! -s "$out/host-kstat.txt" ]; then
+		result agent.transport fail "no complete snapshot on $port within 30 s"
+		return
+	fi
+	local detail kstat
+	detail="snapshot received on $port ($(wc -l <"$out/host-kstat.txt") lines)"
+	if kstat=$(tool zc-kstat 2>/dev/null); then
+		if "$kstat" --file "$out/host-kstat.txt" --json >"$out/host-kstat.json" 2>"$out/host-kstat.err"; then
+			detail="$detail; zc-kstat parsed it"
+		else
+			result agent.transport fail "zc-kstat rejected the received snapshot: $(head -n 1 "$out/host-kstat.err")"
+			return
+		fi
+	fi
+	# Pass/fail is decided on the host, which knows what it sent.
+	result agent.transport received "$detail"
+}
+
+export XDG_RUNTIME_DIR=/run/user/0
+mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+link_virtio_ports
+
+echo "zcd-guest: kernel $(uname -r), $(nproc) CPUs"
+check_kernel_path
+check_agent_transport
+check_compositor
+echo "zcd-guest: checks finished"

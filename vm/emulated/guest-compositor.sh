@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # out, here and params.sh values come from guest-checks.sh
+# Compositor end-to-end checks of the emulated guest (sourced by guest-checks.sh).
+#
+# zc-compositor runs on the DRM backend (virtio-gpu KMS, libseat's noop
+# backend as root: there is no logind here) and renders with lavapipe; one
+# zc-client sends real dmabufs from udmabuf.  While both run, the guest asks
+# the host for a QMP screendump of the virtio-gpu output (a file handshake on
+# the output share), then stops the compositor and checks its stats.
+
+compositor_checks=(compositor.drm-runs compositor.udmabuf-zero-copy compositor.guest-capture
+	compositor.host-screendump)
+
+fail_compositor() {
+	local c
+	for c in "${compositor_checks[@]}"; do result "$c" fail "$1"; done
+}
+
+# request_screendump: ask the host for a screendump and wait for it.
+request_screendump() {
+	rm -f "$out/screendump.done"
+	: >"$out/screendump.request"
+	local i
+	for ((i = 0; i < screendump_timeout; i++)); do
+		[ -e "$out/screendump.done" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# count_pngs DIR: number of PNG files in DIR.
+count_pngs() {
+	local f n=0
+	for f in "$1"/*.png; do [ -e "$f" ] && n=$((n + 1)); done
+	echo $n
+}
+
+check_compositor() {
+	local comp client missing=()
+	comp=$(tool zc-compositor 2>/dev/null) || missing+=("$bin/zc-compositor")
+	client=$(tool zc-client 2>/dev/null) || missing+=("$bin/zc-client")
+	if [ ${#missing[@]} -gt 0 ]; then
+		fail_compositor "missing prerequisite: ${missing[*]} not built"
+		return
+	fi
+	if [ ! -e /dev/dri/card0 ]; then
+		fail_compositor "no /dev/dri/card0 (virtio-gpu KMS: CONFIG_DRM_VIRTIO_GPU)"
+		return
+	fi
+	if [ ! -e /dev/udmabuf ]; then
+		fail_compositor "no /dev/udmabuf (CONFIG_UDMABUF)"
+		return
+	fi
+	local f flag_missing=()
+	for f in --backend --capture --stats-json; do
+		has_flag "$comp" "$f" || flag_missing+=("zc-compositor $f")
+	done
+	for f in --source --pattern --size; do
+		has_flag "$client" "$f" || flag_missing+=("zc-client $f")
+	done
+	if [ ${#flag_missing[@]} -gt 0 ]; then
+		fail_compositor "missing prerequisite: ${flag_missing[*]} (not in --help yet)"
+		return
+	fi
+
+	local dir=$out/compositor
+	mkdir -p "$dir/captures"
+	local args=(--backend drm --capture "$dir/captures" --stats-json "$dir/stats.json")
+	has_flag "$comp" --capture-every && args+=(--capture-every 1)
+	if has_flag "$comp" --host-kstat && [ -e "/dev/virtio-ports/$kstat_port_name" ]; then
+		args+=(--host-kstat "/dev/virtio-ports/$kstat_port_name")
+	fi
+	# lavapipe renders (the emulated VF has no GPU behind it); Mesa's other
+	# ICDs would probe virtio-gpu for venus and fail noisily.
+	export VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.json
+	export VK_ICD_FILENAMES=$VK_DRIVER_FILES
+	echo "zcd-guest: zc-compositor ${args[*]} -- zc-client --source udmabuf --pattern smpte --size $client_size"
+	LIBSEAT_BACKEND=noop WLR_LIBINPUT_NO_DEVICES=1 \
+		"$comp" "${args[@]}" -- "$client" --source udmabuf --pattern smpte --size "$client_size" \
+		>"$dir/compositor.log" 2>&1 &
+	local pid=$! i
+	# Frames are slow under TCG (lavapipe's first pipeline JIT takes seconds):
+	# wait for a few captures, at most run_seconds.
+	for ((i = 0; i < run_seconds; i++)); do
+		kill -0 $pid 2>/dev/null || break
+		[ "$(count_pngs "$dir/captures")" -ge 3 ] && break
+		sleep 1
+	done
+	if ! kill -0 $pid 2>/dev/null; then
+		wait $pid
+		local rc=$?
+		fail_compositor "zc-compositor exited early (status $rc): $(grep -m 1 -iE 'error|fail' "$dir/compositor.log" || tail -n 1 "$dir/compositor.log")"
+		return
+	fi
+	local shot=fail
+	request_screendump && shot=ok
+	kill -TERM $pid
+	for ((i = 0; i < 20; i++)); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 1
+	done
+	kill -KILL $pid 2>/dev/null && echo "zcd-guest: zc-compositor ignored SIGTERM for 20 s; killed"
+	wait $pid 2>/dev/null
+
+	local n
+	n=$(count_pngs "$dir/captures")
+	if [ "$n" -gt 0 ]; then
+		result compositor.drm-runs pass "zc-compositor on virtio-gpu KMS composed frames ($n captures); stopped ${i}s after SIGTERM"
+	else
+		result compositor.drm-runs fail "zc-compositor ran but wrote no capture in ${run_seconds}s (see compositor/compositor.log)"
+	fi
+	if [ ! -s "$dir/stats.json" ]; then
+		result compositor.udmabuf-zero-copy fail "no stats.json written (on SIGTERM)"
+	elif python3 "$here/stats_check.py" "$dir/stats.json" >"$dir/stats-check.txt" 2>&1; then
+		result compositor.udmabuf-zero-copy pass "$(tail -n 1 "$dir/stats-check.txt")"
+	else
+		result compositor.udmabuf-zero-copy fail "$(tail -n 1 "$dir/stats-check.txt")"
+	fi
+	# Captures and screendump are judged on the host (zc-verify or the pattern check).
+	if [ "$n" -gt 0 ]; then
+		result compositor.guest-capture captured "$n PNGs in compositor/captures"
+	else
+		result compositor.guest-capture fail "no capture written"
+	fi
+	if [ $shot = ok ]; then
+		result compositor.host-screendump captured "host took screendump.png"
+	else
+		result compositor.host-screendump fail "host did not answer the screendump request in ${screendump_timeout}s"
+	fi
+}
