@@ -1,0 +1,34 @@
+#include "app/layout.hpp"
+
+#include <algorithm>
+
+namespace zcd::app {
+
+bool overlaps(const Rect& a, const Rect& b) {
+    return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height &&
+           b.y < a.y + a.height;
+}
+
+std::vector<Rect> layout_shelves(const std::vector<Rect>& sizes, const Rect& area, int32_t gap) {
+    std::vector<Rect> placed;
+    placed.reserve(sizes.size());
+    int32_t x = area.x + gap, y = area.y + gap, row_height = 0;
+    for (const Rect& s : sizes) {
+        Rect r{0, 0, std::max(s.width, 1), std::max(s.height, 1)};
+        // Start a new shelf when this one is not empty and the window would
+        // cross the right edge.  A window wider than the area gets a row alone.
+        if (x > area.x + gap && x + r.width > area.x + area.width) {
+            x = area.x + gap;
+            y += row_height + gap;
+            row_height = 0;
+        }
+        r.x = x;
+        r.y = y;
+        x += r.width + gap;
+        row_height = std::max(row_height, r.height);
+        placed.push_back(r);
+    }
+    return placed;
+}
+
+} // namespace zcd::app

@@ -1,0 +1,193 @@
+// zc-compositor: wiring.  Parse options, build the wlroots objects in the
+// order their dependencies require (display, backend, renderer, allocator,
+// protocols, outputs), run the event loop until a limit, a signal or the
+// client ends the run, then write the statistics.  tinywl is the map.
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "app/server.hpp"
+
+namespace zcd::app {
+
+int64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+void stop_server(Server& server, int exit_code) {
+    if (server.stopping)
+        return;
+    server.stopping = true;
+    server.exit_code = exit_code;
+    wl_display_terminate(server.display);
+}
+
+namespace {
+
+int handle_stop_signal(int signal, void* data) {
+    auto& server = *static_cast<Server*>(data);
+    wlr_log(WLR_INFO, "zc-compositor: signal %d, stopping", signal);
+    stop_server(server, 0);
+    return 0;
+}
+
+int handle_duration(void* data) {
+    auto& server = *static_cast<Server*>(data);
+    stop_server(server, server.exit_code);
+    return 0;
+}
+
+bool prepare_capture_dir(const std::string& dir) {
+    if (mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) {
+        struct stat st {};
+        if (stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            return true;
+    }
+    std::fprintf(stderr, "zc-compositor: --capture: cannot use directory '%s': %s\n", dir.c_str(),
+                 std::strerror(errno ? errno : ENOTDIR));
+    return false;
+}
+
+bool write_stats(Server& server) {
+    server.facts.duration_s = static_cast<double>(now_ns() - server.start_ns) / 1e9;
+    server.facts.validation_errors = renderer_validation_errors(server);
+    std::ofstream f(server.options.stats_json);
+    f << stats_json(server.accounting, server.facts);
+    if (!f) {
+        std::fprintf(stderr, "zc-compositor: cannot write --stats-json file '%s'\n",
+                     server.options.stats_json.c_str());
+        return false;
+    }
+    return true;
+}
+
+// Everything between the display and the event loop; false after printing
+// one line on stderr.
+bool build_server(Server& server) {
+    server.display = wl_display_create();
+    server.loop = wl_display_get_event_loop(server.display);
+    if (!create_backend(server) || !create_renderer(server))
+        return false;
+    if (!wlr_renderer_init_wl_shm(server.renderer, server.display)) {
+        std::fprintf(stderr, "zc-compositor: cannot initialise wl_shm\n");
+        return false;
+    }
+    // linux-dmabuf v4 with the default feedback wlroots derives from the
+    // renderer's DRM fd and its dmabuf texture formats -- so clients are
+    // offered exactly what our renderer can import.
+    if (wlr_renderer_get_dmabuf_texture_formats(server.renderer) &&
+        wlr_renderer_get_drm_fd(server.renderer) >= 0) {
+        server.linux_dmabuf = wlr_linux_dmabuf_v1_create(server.display, server.renderer);
+    }
+    if (!server.linux_dmabuf)
+        wlr_log(WLR_INFO, "zc-compositor: linux-dmabuf not offered (renderer has no DRM fd)");
+    server.allocator = wlr_allocator_autocreate(server.backend, server.renderer);
+    if (!server.allocator) {
+        std::fprintf(stderr, "zc-compositor: cannot create an allocator for the outputs\n");
+        return false;
+    }
+    server.compositor = wlr_compositor_create(server.display, server.renderer);
+    wlr_data_device_manager_create(server.display);
+    server.output_layout = wlr_output_layout_create();
+    wlr_xdg_output_manager_v1_create(server.display, server.output_layout);
+    server.presentation = wlr_presentation_create(server.display, server.backend);
+    seat_init(server);
+    xdg_shell_init(server);
+    outputs_init(server);
+
+    const char* socket = nullptr;
+    if (!server.options.socket.empty()) {
+        if (wl_display_add_socket(server.display, server.options.socket.c_str()) == 0)
+            socket = server.options.socket.c_str();
+    } else {
+        socket = wl_display_add_socket_auto(server.display);
+    }
+    if (!socket) {
+        std::fprintf(stderr,
+                     "zc-compositor: cannot create Wayland socket%s%s (XDG_RUNTIME_DIR set? "
+                     "name in use?)\n",
+                     server.options.socket.empty() ? "" : " ", server.options.socket.c_str());
+        return false;
+    }
+    server.socket = socket;
+
+    wl_event_loop_add_signal(server.loop, SIGINT, handle_stop_signal, &server);
+    wl_event_loop_add_signal(server.loop, SIGTERM, handle_stop_signal, &server);
+    if (!watch_children(server)) {
+        std::fprintf(stderr, "zc-compositor: cannot watch SIGCHLD\n");
+        return false;
+    }
+    if (!wlr_backend_start(server.backend)) {
+        std::fprintf(stderr, "zc-compositor: cannot start the %s backend\n",
+                     server.facts.backend.c_str());
+        return false;
+    }
+    return true;
+}
+
+int run(int argc, char** argv) {
+    ParseResult parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    if (parsed.help) {
+        std::fputs(usage_text(), stdout);
+        return 0;
+    }
+    if (!parsed.error.empty()) {
+        std::fprintf(stderr, "zc-compositor: %s\n", parsed.error.c_str());
+        return 2;
+    }
+    Server server;
+    server.options = parsed.options;
+    wlr_log_init(server.options.verbose ? WLR_DEBUG : WLR_ERROR, nullptr);
+    if (!server.options.capture_dir.empty() && !prepare_capture_dir(server.options.capture_dir))
+        return 2;
+
+    if (!build_server(server))
+        return 1;
+    server.start_ns = now_ns();
+    setenv("WAYLAND_DISPLAY", server.socket.c_str(), 1);
+    // The readiness line harnesses wait for: the socket accepts clients now.
+    std::printf("zc-compositor: ready on WAYLAND_DISPLAY=%s (backend %s, renderer %s)\n",
+                server.socket.c_str(), server.facts.backend.c_str(), server.facts.renderer.c_str());
+    std::fflush(stdout);
+
+    if (server.options.duration_s > 0) {
+        wl_event_source* timer = wl_event_loop_add_timer(server.loop, handle_duration, &server);
+        wl_event_source_timer_update(
+            timer, static_cast<int>(std::ceil(server.options.duration_s * 1000.0)));
+    }
+    if (!server.options.command.empty() && !spawn_client(server))
+        return 1;
+    wl_display_run(server.display);
+
+    if (server.child > 0)
+        kill(server.child, SIGTERM);
+    int code = server.exit_code;
+    if (!server.options.stats_json.empty() && !write_stats(server) && code == 0)
+        code = 1;
+    wl_display_destroy_clients(server.display);
+    server.views.clear();
+    server.keyboards.clear();
+    wlr_backend_destroy(server.backend);
+    server.outputs.clear();
+    server.clients.clear();
+    wlr_allocator_destroy(server.allocator);
+    wlr_renderer_destroy(server.renderer);
+    wl_display_destroy(server.display);
+    return code;
+}
+
+} // namespace
+
+} // namespace zcd::app
+
+int main(int argc, char** argv) {
+    return zcd::app::run(argc, argv);
+}

@@ -1,0 +1,45 @@
+// presentation-time with honest flags.  wlroots' own helper copies the
+// output's flags, whose ZERO_COPY means "scanned out directly".  In zcdisplay
+// ZERO_COPY means what the product measures: the buffer shown was imported
+// without a copy (dmabuf_zero_copy or shm_host_import, per the renderer's
+// ImportRecord).  So feedback is resolved here, per surface.
+#include "app/server.hpp"
+#include "common/timeline.hpp"
+
+namespace zcd::app {
+
+void present_in_flight(Output& out, const wlr_output_event_present& event) {
+    Server& server = *out.server;
+    server.accounting.on_output_present(out.account_index, event.presented);
+    std::vector<SampledSurface> sampled;
+    sampled.swap(out.in_flight);
+    for (SampledSurface& s : sampled) {
+        if (event.presented && s.first_show)
+            server.accounting.on_buffer_presented(s.client_id, out.account_index,
+                                                  s.record ? &*s.record : nullptr);
+        if (!s.feedback)
+            continue;
+        if (event.presented) {
+            wlr_presentation_event pe{};
+            wlr_presentation_event_from_output(&pe, &event);
+            pe.flags &= ~static_cast<uint32_t>(kPresentZeroCopy);
+            if (s.zero_copy)
+                pe.flags |= kPresentZeroCopy;
+            wlr_presentation_feedback_send_presented(s.feedback, &pe);
+        }
+        // Destroying a feedback that was not presented sends "discarded".
+        wlr_presentation_feedback_destroy(s.feedback);
+    }
+    if (event.presented && out.account_index == 0 && server.options.frames != 0 &&
+        server.accounting.outputs()[0].frames_presented >= server.options.frames)
+        stop_server(server, server.exit_code);
+}
+
+void discard_in_flight(Output& out) {
+    for (SampledSurface& s : out.in_flight)
+        if (s.feedback)
+            wlr_presentation_feedback_destroy(s.feedback);
+    out.in_flight.clear();
+}
+
+} // namespace zcd::app

@@ -1,0 +1,87 @@
+// Which wlr_renderer draws: ours (Vulkan) or wlroots' pixman for comparison.
+// Only our renderer keeps ImportRecords, so only with it are buffers
+// classified; with pixman they are counted as "unclassified", never guessed.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "app/server.hpp"
+
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+#include "renderer/renderer.hpp"
+#endif
+
+namespace zcd::app {
+
+namespace {
+
+bool validation_requested() {
+    const char* v = std::getenv("ZCD_VALIDATION");
+    return v && std::strcmp(v, "1") == 0;
+}
+
+} // namespace
+
+bool create_renderer(Server& server) {
+    const Options& o = server.options;
+    server.facts.validation_enabled = validation_requested();
+    server.facts.force_path = o.force_path == ForcePathChoice::Copy ? "copy" : "auto";
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (o.renderer != RendererChoice::Pixman) {
+        render::RendererOptions ro;
+        ro.validation = server.facts.validation_enabled;
+        ro.force_path = o.force_path == ForcePathChoice::Copy ? render::ForcePath::Copy
+                                                              : render::ForcePath::Auto;
+        ro.drm_fd = wlr_backend_get_drm_fd(server.backend);
+        server.renderer = render::create_vulkan_renderer(ro);
+        if (server.renderer) {
+            server.vulkan = true;
+            server.facts.renderer = "vulkan";
+            server.facts.device = render::device_info(server.renderer).device_name;
+            return true;
+        }
+        if (o.renderer == RendererChoice::Vulkan) {
+            std::fprintf(stderr, "zc-compositor: the Vulkan renderer could not be created\n");
+            return false;
+        }
+        std::fprintf(stderr, "zc-compositor: Vulkan renderer unavailable, using pixman\n");
+    }
+#else
+    if (o.renderer == RendererChoice::Vulkan) {
+        std::fprintf(stderr, "zc-compositor: built without the Vulkan renderer\n");
+        return false;
+    }
+#endif
+    if (o.force_path == ForcePathChoice::Copy) {
+        std::fprintf(stderr, "zc-compositor: --force-path needs the Vulkan renderer\n");
+        return false;
+    }
+    server.renderer = wlr_pixman_renderer_create();
+    server.facts.renderer = "pixman";
+    if (!server.renderer) {
+        std::fprintf(stderr, "zc-compositor: cannot create the pixman renderer\n");
+        return false;
+    }
+    return true;
+}
+
+uint64_t renderer_validation_errors(Server& server) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (server.vulkan)
+        return render::validation_error_count(server.renderer);
+#endif
+    (void)server;
+    return 0;
+}
+
+const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (server.vulkan && texture)
+        return render::texture_import_record(texture);
+#endif
+    (void)server;
+    (void)texture;
+    return nullptr;
+}
+
+} // namespace zcd::app

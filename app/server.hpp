@@ -1,0 +1,134 @@
+// zc-compositor's state, shared by the files that each handle one concern
+// (cage's layout): backend.cpp, output.cpp, xdg_shell.cpp, view.cpp, seat.cpp,
+// presentation.cpp, clients.cpp, capture.cpp, spawn.cpp.  main.cpp wires them.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/accounting.hpp"
+#include "app/listener.hpp"
+#include "app/options.hpp"
+#include "app/stats_json.hpp"
+#include "common/import_path.hpp"
+#include "zcd/wlroots.hpp"
+
+namespace zcd::app {
+
+struct Server;
+
+// A mapped-or-not xdg toplevel.
+struct View {
+    Server* server = nullptr;
+    wlr_xdg_surface* xdg = nullptr;
+    uint32_t client_id = 0;
+    bool mapped = false;
+    int32_t x = 0, y = 0;                   // layout position of the window geometry
+    int32_t laid_out_w = 0, laid_out_h = 0; // size used by the last arrange
+    uint64_t commit_serial = 0;             // bumped for every new buffer of the main surface
+    uint64_t last_generation = 0;           // accounting: last ImportRecord generation counted
+    std::optional<ImportRecord> record;     // import of the current buffer, if classified
+    // Per output: the commit_serial last shown there, so each buffer is
+    // counted once per output when first presented.
+    std::unordered_map<const void*, uint64_t> shown_serial;
+    Listener map, unmap, destroy, commit, set_title, set_app_id;
+};
+
+// One buffer sampled by one output frame, waiting for that frame's present.
+struct SampledSurface {
+    wlr_presentation_feedback* feedback = nullptr; // may be null: client asked for none
+    bool zero_copy = false;                        // its buffer was imported without a copy
+    bool first_show = false;                       // this frame is the first to show the buffer
+    uint32_t client_id = 0;
+    std::optional<ImportRecord> record;
+};
+
+struct Output {
+    Server* server = nullptr;
+    wlr_output* output = nullptr;
+    size_t account_index = 0;
+    uint64_t frames_rendered = 0;
+    std::vector<SampledSurface> in_flight; // sampled by the last committed frame
+    Listener frame, present, destroy;
+};
+
+struct Keyboard {
+    Server* server = nullptr;
+    wlr_input_device* device = nullptr;
+    Listener key, modifiers, destroy;
+};
+
+// Per connected client: a stable id for accounting and its destroy listener.
+struct ClientEntry {
+    uint32_t id = 0;
+    Listener destroy;
+};
+
+struct Server {
+    Options options;
+    wl_display* display = nullptr;
+    wl_event_loop* loop = nullptr;
+    wlr_backend* backend = nullptr;
+    wlr_renderer* renderer = nullptr;
+    bool vulkan = false; // renderer is ours: ImportRecords and GPU timings exist
+    wlr_allocator* allocator = nullptr;
+    wlr_compositor* compositor = nullptr;
+    wlr_xdg_shell* xdg_shell = nullptr;
+    wlr_output_layout* output_layout = nullptr;
+    wlr_presentation* presentation = nullptr;
+    wlr_linux_dmabuf_v1* linux_dmabuf = nullptr; // may be null: renderer has no DRM fd
+    wlr_seat* seat = nullptr;
+    std::string socket;
+
+    std::list<std::unique_ptr<View>> views; // in map order
+    std::list<std::unique_ptr<Output>> outputs;
+    std::list<std::unique_ptr<Keyboard>> keyboards;
+    std::unordered_map<wl_client*, std::unique_ptr<ClientEntry>> clients;
+
+    Accounting accounting;
+    RunFacts facts;
+    int64_t start_ns = 0;
+    pid_t child = -1; // client spawned after --, -1 if none or reaped
+    int exit_code = 0;
+    bool stopping = false;
+
+    Listener new_output, new_xdg_surface, new_input;
+};
+
+int64_t now_ns(); // CLOCK_MONOTONIC
+
+// backend.cpp
+bool create_backend(Server& server);
+// renderer_choice.cpp
+bool create_renderer(Server& server);
+uint64_t renderer_validation_errors(Server& server);
+const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture); // may be null
+// output.cpp
+void outputs_init(Server& server);
+// xdg_shell.cpp
+void xdg_shell_init(Server& server);
+// view.cpp
+void arrange_views(Server& server);
+void focus_view(Server& server, View* view); // view may be null
+// seat.cpp
+void seat_init(Server& server);
+// clients.cpp
+uint32_t client_id_for(Server& server, wl_client* client);
+std::string client_default_name(wl_client* client);
+// presentation.cpp
+void present_in_flight(Output& output, const wlr_output_event_present& event);
+void discard_in_flight(Output& output);
+// capture.cpp
+void capture_frame(Output& output); // call between wlr_renderer_begin and _end
+// spawn.cpp
+bool spawn_client(Server& server);
+bool watch_children(Server& server);
+// main.cpp
+void stop_server(Server& server, int exit_code);
+
+} // namespace zcd::app

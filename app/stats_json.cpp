@@ -1,0 +1,122 @@
+#include "app/stats_json.hpp"
+
+#include <cstdio>
+
+namespace zcd::app {
+
+std::string json_quote(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    return out + "\"";
+}
+
+namespace {
+
+std::string num(uint64_t v) {
+    return std::to_string(v);
+}
+
+// "paths", "fallback_reasons", bytes and unclassified of one tally, as
+// members of an enclosing object (no braces).
+std::string tally_members(const PathTally& t, const std::string& indent) {
+    std::string s = indent + "\"paths\": {";
+    for (int i = 0; i < kImportPathCount; ++i) {
+        s += i ? ", " : "";
+        s += json_quote(std::string(to_string(static_cast<ImportPath>(i)))) + ": " +
+             num(t.paths[static_cast<size_t>(i)]);
+    }
+    s += "},\n" + indent + "\"fallback_reasons\": {";
+    // Every reason but "none": a reason absent from a run reads as 0, not missing.
+    for (int i = 1; i < kFallbackReasonCount; ++i) {
+        s += i > 1 ? ", " : "";
+        s += json_quote(std::string(to_string(static_cast<FallbackReason>(i)))) + ": " +
+             num(t.reasons[static_cast<size_t>(i)]);
+    }
+    s += "},\n";
+    s += indent + "\"unclassified_buffers\": " + num(t.unclassified) + ",\n";
+    s += indent + "\"bytes_copied\": " + num(t.bytes_copied) + ",\n";
+    s += indent + "\"bytes_zero_copy\": " + num(t.bytes_zero_copy);
+    return s;
+}
+
+} // namespace
+
+std::string stats_json(const Accounting& a, const RunFacts& f) {
+    char dur[32];
+    std::snprintf(dur, sizeof dur, "%.3f", f.duration_s);
+    PathTally total = a.total();
+    std::string s = "{\n";
+    s += "  \"producer\": \"zc-compositor\",\n";
+    s += "  \"backend\": " + json_quote(f.backend) + ",\n";
+    s += "  \"renderer\": " + json_quote(f.renderer) + ",\n";
+    s += "  \"device\": " + json_quote(f.device) + ",\n";
+    s += "  \"force_path\": " + json_quote(f.force_path) + ",\n";
+    s += "  \"duration_s\": " + std::string(dur) + ",\n";
+    s += "  \"frames_presented\": " + num(a.frames_presented()) + ",\n";
+    s += "  \"frames_discarded\": " + num(a.frames_discarded()) + ",\n";
+    s += "  \"buffers_committed\": " + num(total.buffers()) + ",\n";
+    s += tally_members(total, "  ") + ",\n";
+    s +=
+        "  \"validation_enabled\": " + std::string(f.validation_enabled ? "true" : "false") + ",\n";
+    s += "  \"validation_errors\": " + num(f.validation_errors) + ",\n";
+    s += "  \"clients\": [";
+    for (size_t i = 0; i < a.clients().size(); ++i) {
+        const ClientAccount& c = a.clients()[i];
+        s += i ? ",\n    {\n" : "\n    {\n";
+        s += "      \"id\": " + num(c.id) + ",\n";
+        s += "      \"name\": " + json_quote(c.name) + ",\n";
+        s += "      \"connected_at_exit\": " + std::string(c.connected ? "true" : "false") + ",\n";
+        s += "      \"buffers_committed\": " + num(c.buffers_committed) + ",\n";
+        s += "      \"frames\": " + num(c.frames) + ",\n";
+        s += "      \"stale_import_records\": " + num(c.stale_records) + ",\n";
+        s += tally_members(c.tally, "      ") + "\n    }";
+    }
+    s += a.clients().empty() ? "],\n" : "\n  ],\n";
+    s += "  \"outputs\": [";
+    for (size_t i = 0; i < a.outputs().size(); ++i) {
+        const OutputAccount& o = a.outputs()[i];
+        s += i ? ",\n    {\n" : "\n    {\n";
+        s += "      \"name\": " + json_quote(o.name) + ",\n";
+        s += "      \"width\": " + std::to_string(o.width) + ",\n";
+        s += "      \"height\": " + std::to_string(o.height) + ",\n";
+        s += "      \"refresh_mhz\": " + std::to_string(o.refresh_mhz) + ",\n";
+        s += "      \"frames_presented\": " + num(o.frames_presented) + ",\n";
+        s += "      \"frames_discarded\": " + num(o.frames_discarded) + ",\n";
+        s += "      \"buffers_shown\": " + num(o.buffers_shown) + ",\n";
+        s += tally_members(o.tally, "      ") + "\n    }";
+    }
+    s += a.outputs().empty() ? "],\n" : "\n  ],\n";
+    s += "  \"captures\": [";
+    for (size_t i = 0; i < f.captures.size(); ++i)
+        s += (i ? ", " : "") + json_quote(f.captures[i]);
+    s += "]\n}\n";
+    return s;
+}
+
+} // namespace zcd::app

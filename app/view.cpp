@@ -1,0 +1,58 @@
+// Placing and focusing views.  The placement itself is the pure shelf packer
+// in layout.cpp (unit-tested for "no overlap"); this file feeds it the window
+// geometries and applies the result.
+#include "app/layout.hpp"
+#include "app/server.hpp"
+
+namespace zcd::app {
+
+void arrange_views(Server& server) {
+    Rect area{0, 0, server.options.width, server.options.height};
+    if (!server.outputs.empty()) {
+        wlr_output* o = server.outputs.front()->output;
+        area.width = o->width;
+        area.height = o->height;
+    }
+    std::vector<View*> mapped;
+    std::vector<Rect> sizes;
+    for (auto& v : server.views) {
+        if (!v->mapped)
+            continue;
+        wlr_box geo{};
+        wlr_xdg_surface_get_geometry(v->xdg, &geo);
+        mapped.push_back(v.get());
+        sizes.push_back(Rect{0, 0, geo.width, geo.height});
+    }
+    std::vector<Rect> placed = layout_shelves(sizes, area);
+    for (size_t i = 0; i < mapped.size(); ++i) {
+        View& v = *mapped[i];
+        wlr_box geo{};
+        wlr_xdg_surface_get_geometry(v.xdg, &geo);
+        // The layout places the window geometry; the surface origin sits
+        // geo.x/geo.y before it (client-side shadows and the like).
+        v.x = placed[i].x - geo.x;
+        v.y = placed[i].y - geo.y;
+        v.laid_out_w = geo.width;
+        v.laid_out_h = geo.height;
+    }
+}
+
+void focus_view(Server& server, View* view) {
+    wlr_surface* previous = server.seat->keyboard_state.focused_surface; // may be null
+    if (view && previous == view->xdg->surface)
+        return;
+    if (previous && wlr_surface_is_xdg_surface(previous)) {
+        wlr_xdg_surface* prev = wlr_xdg_surface_from_wlr_surface(previous);
+        if (prev && prev->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL)
+            wlr_xdg_toplevel_set_activated(prev, false);
+    }
+    if (!view)
+        return;
+    wlr_xdg_toplevel_set_activated(view->xdg, true);
+    if (wlr_keyboard* kb = wlr_seat_get_keyboard(server.seat)) {
+        wlr_seat_keyboard_notify_enter(server.seat, view->xdg->surface, kb->keycodes,
+                                       kb->num_keycodes, &kb->modifiers);
+    }
+}
+
+} // namespace zcd::app
