@@ -1,0 +1,165 @@
+// zc-vfio-dmabuf: ask vfio-pci for a dma-buf of BAR ranges of a VFIO device
+// (kernel patch 1's uAPI) and hand the fd on: print it, write its number to a
+// file (the kernel test importer reads the fd number from the writing
+// process), or run a command that inherits it.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "interconnect_client/vfio_dmabuf.hpp"
+
+namespace {
+
+void usage(FILE* to) {
+    std::fprintf(to,
+                 "usage: zc-vfio-dmabuf --device PCI_ADDR --range OFFSET:LENGTH [options]\n"
+                 "       [--exec CMD [ARGS...]]\n"
+                 "\n"
+                 "Opens the VFIO device PCI_ADDR (legacy or no-IOMMU group, or iommufd cdev),\n"
+                 "probes VFIO_DEVICE_FEATURE_DMA_BUF and exports a dma-buf of the given ranges\n"
+                 "of one region (BAR).\n"
+                 "\n"
+                 "  --device PCI_ADDR       device bound to vfio-pci, e.g. 0000:01:00.1\n"
+                 "  --region N              region (BAR) index (default 0)\n"
+                 "  --range OFFSET:LENGTH   byte range of the region (repeatable; 0x-hex ok)\n"
+                 "  --probe-only            only check that the kernel has the feature\n"
+                 "  --write-fd-to PATH      write the fd number + newline to PATH, then print\n"
+                 "                          what PATH reads back\n"
+                 "  --exec CMD [ARGS...]    run CMD with the fd inherited; its number is in\n"
+                 "                          the environment as ZC_DMABUF_FD (must be last)\n"
+                 "  --sysfs-root DIR        where sysfs is (default /sys; for tests)\n"
+                 "  --dev-root DIR          where device nodes are (default /dev; for tests)\n"
+                 "  --help                  this text\n"
+                 "\n"
+                 "Exit: 0 done, 1 the device or kernel refused, 2 bad arguments.\n");
+}
+
+int bad(const std::string& what) {
+    std::fprintf(stderr, "zc-vfio-dmabuf: %s\n", what.c_str());
+    return 2;
+}
+
+int refused(const std::string& what) {
+    std::fprintf(stderr, "zc-vfio-dmabuf: %s\n", what.c_str());
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::string device, write_fd_to;
+    uint32_t region = 0;
+    bool probe_only = false;
+    std::vector<zcd::DmaRange> ranges;
+    std::vector<char*> exec_argv;
+    zcd::VfioPaths paths;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&](std::string* v) {
+            if (i + 1 >= argc)
+                return false;
+            *v = argv[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "--help" || a == "-h") {
+            usage(stdout);
+            return 0;
+        } else if (a == "--device") {
+            if (!value(&device))
+                return bad("--device needs a PCI address");
+        } else if (a == "--region") {
+            if (!value(&v) || v.empty() || v.find_first_not_of("0123456789") != std::string::npos ||
+                v.size() > 9)
+                return bad("--region needs a region index");
+            region = uint32_t(std::stoul(v));
+        } else if (a == "--range") {
+            zcd::DmaRange r;
+            std::string err;
+            if (!value(&v))
+                return bad("--range needs OFFSET:LENGTH");
+            if (!zcd::parse_dma_range(v, &r, &err))
+                return bad(err);
+            ranges.push_back(r);
+        } else if (a == "--probe-only") {
+            probe_only = true;
+        } else if (a == "--write-fd-to") {
+            if (!value(&write_fd_to))
+                return bad("--write-fd-to needs a path");
+        } else if (a == "--sysfs-root") {
+            if (!value(&paths.sysfs))
+                return bad("--sysfs-root needs a directory");
+        } else if (a == "--dev-root") {
+            if (!value(&paths.dev))
+                return bad("--dev-root needs a directory");
+        } else if (a == "--exec") {
+            for (++i; i < argc; ++i)
+                exec_argv.push_back(argv[i]);
+            if (exec_argv.empty())
+                return bad("--exec needs a command");
+        } else {
+            return bad("unknown argument '" + a + "' (see --help)");
+        }
+    }
+    if (device.empty())
+        return bad("--device PCI_ADDR is required (see --help)");
+    if (!probe_only && ranges.empty())
+        return bad("at least one --range OFFSET:LENGTH is required (see --help)");
+    if (!write_fd_to.empty() && !exec_argv.empty())
+        return bad("--write-fd-to and --exec exclude each other");
+
+    zcd::VfioDevice dev;
+    std::string err;
+    if (!zcd::VfioDevice::open(device, paths, &dev, &err))
+        return refused(err);
+    if (!dev.probe_dmabuf(&err))
+        return refused(err);
+    if (probe_only) {
+        std::printf("%s (%s): VFIO_DEVICE_FEATURE_DMA_BUF supported\n", device.c_str(),
+                    dev.how().c_str());
+        return 0;
+    }
+    int fd = dev.export_dmabuf(region, ranges, &err);
+    if (fd < 0)
+        return refused(err);
+    uint64_t total = 0;
+    for (const auto& r : ranges)
+        total += r.length;
+    struct stat st {};
+    fstat(fd, &st);
+    std::printf("dmabuf fd %d: %s (%s) region %u, %zu range(s), %llu bytes, inode %llu\n", fd,
+                device.c_str(), dev.how().c_str(), region, ranges.size(),
+                static_cast<unsigned long long>(total), static_cast<unsigned long long>(st.st_ino));
+    std::fflush(stdout);
+
+    if (!write_fd_to.empty()) {
+        FILE* f = std::fopen(write_fd_to.c_str(), "w");
+        if (!f)
+            return refused("cannot open " + write_fd_to + ": " + std::strerror(errno));
+        int w = std::fprintf(f, "%d\n", fd);
+        if (std::fclose(f) != 0 || w < 0)
+            return refused("writing the fd number to " + write_fd_to + ": " + std::strerror(errno));
+        f = std::fopen(write_fd_to.c_str(), "r");
+        if (!f)
+            return refused("cannot read back " + write_fd_to + ": " + std::strerror(errno));
+        char line[4096];
+        while (std::fgets(line, sizeof line, f))
+            std::fputs(line, stdout);
+        std::fclose(f);
+        return 0;
+    }
+    if (!exec_argv.empty()) {
+        // The child must inherit the fd: drop O_CLOEXEC on it.
+        int kept = dup(fd);
+        if (kept < 0)
+            return refused(std::string("dup: ") + std::strerror(errno));
+        setenv("ZC_DMABUF_FD", std::to_string(kept).c_str(), 1);
+        exec_argv.push_back(nullptr);
+        execvp(exec_argv[0], exec_argv.data());
+        return refused(std::string("cannot run ") + exec_argv[0] + ": " + std::strerror(errno));
+    }
+    return 0;
+}
