@@ -1,0 +1,26 @@
+// Small timing helpers shared by the zc-bench-import measurements.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <ctime>
+#include <vector>
+
+namespace zcd::bench {
+
+inline int64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// Median of the samples (upper median for an even count); 0 for none.
+inline int64_t median(std::vector<int64_t> v) {
+    if (v.empty())
+        return 0;
+    auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    return *mid;
+}
+
+} // namespace zcd::bench
