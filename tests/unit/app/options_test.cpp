@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "app/options.hpp"
+
+using zcd::app::BackendChoice;
+using zcd::app::parse_options;
+
+TEST(Options, DefaultsAreHeadlessSizedAndUnlimited) {
+    auto r = parse_options({});
+    ASSERT_TRUE(r.error.empty());
+    EXPECT_EQ(r.options.backend, BackendChoice::Auto);
+    EXPECT_EQ(r.options.width, 1280);
+    EXPECT_EQ(r.options.height, 720);
+    EXPECT_EQ(r.options.frames, 0u);
+    EXPECT_TRUE(r.options.command.empty());
+}
+
+TEST(Options, ParsesEveryValuedFlag) {
+    auto r = parse_options(
+        {"--backend",    "headless", "--size",          "640x480", "--refresh", "30",
+         "--capture",    "out",      "--capture-every", "5",       "--frames",  "12",
+         "--duration",   "1.5",      "--stats-json",    "s.json",  "--socket",  "zc-1",
+         "--force-path", "copy",     "--renderer",      "pixman"});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    const auto& o = r.options;
+    EXPECT_EQ(o.backend, BackendChoice::Headless);
+    EXPECT_EQ(o.width, 640);
+    EXPECT_EQ(o.height, 480);
+    EXPECT_EQ(o.refresh_hz, 30);
+    EXPECT_EQ(o.capture_dir, "out");
+    EXPECT_EQ(o.capture_every, 5u);
+    EXPECT_EQ(o.frames, 12u);
+    EXPECT_DOUBLE_EQ(o.duration_s, 1.5);
+    EXPECT_EQ(o.stats_json, "s.json");
+    EXPECT_EQ(o.socket, "zc-1");
+    EXPECT_EQ(o.force_path, zcd::app::ForcePathChoice::Copy);
+    EXPECT_EQ(o.renderer, zcd::app::RendererChoice::Pixman);
+}
+
+TEST(Options, CommandAfterDoubleDashIsKeptVerbatim) {
+    auto r = parse_options({"--exit-with-client", "--", "client", "--size", "x"});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_TRUE(r.options.exit_with_client);
+    EXPECT_EQ(r.options.command, (std::vector<std::string>{"client", "--size", "x"}));
+    EXPECT_EQ(r.options.width, 1280); // the client's --size is not ours
+}
+
+TEST(Options, BadInputGivesOneLineErrors) {
+    const std::vector<std::vector<std::string>> bad = {
+        {"--size", "640"},
+        {"--size", "0x480"},
+        {"--size", "axb"},
+        {"--refresh", "0"},
+        {"--frames", "-1"},
+        {"--frames", "ten"},
+        {"--duration", "0"},
+        {"--duration", "nan"},
+        {"--backend", "vnc"},
+        {"--force-path", "fast"},
+        {"--capture-every", "0"},
+        {"--socket", "a/b"},
+        {"--bogus"},
+        {"--frames"},
+        {"--"},
+        {"--exit-with-client"},
+    };
+    for (const auto& args : bad) {
+        auto r = parse_options(args);
+        EXPECT_FALSE(r.error.empty()) << args[0];
+        EXPECT_EQ(r.error.find('\n'), std::string::npos) << r.error;
+    }
+}
+
+TEST(Options, HelpListsEveryFlag) {
+    std::string help = zcd::app::usage_text();
+    for (const char* flag : {"--backend", "--size", "--refresh", "--capture", "--capture-every",
+                             "--frames", "--duration", "--stats-json", "--exit-with-client",
+                             "--socket", "--force-path", "--renderer"})
+        EXPECT_NE(help.find(flag), std::string::npos) << flag;
+}
