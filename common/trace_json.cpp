@@ -25,8 +25,13 @@ class Parser {
         ParseResult r;
         Value v;
         skip_ws();
-        if (!parse_value(v, 0) ||
-            (skip_ws(), pos_ != s_.size() && fail("trailing data after the value"))) {
+        if (!parse_value(v, 0)) {
+            r.error = error_;
+            return r;
+        }
+        skip_ws();
+        if (pos_ != s_.size()) {
+            fail("trailing data after the value");
             r.error = error_;
             return r;
         }
