@@ -148,7 +148,8 @@ if [ ${#missing[@]} -eq 0 ]; then
 	for dev in nvme nvme-subsys edu virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
 		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
 	done
-	qemu_device_has_prop "$qemu" nvme sriov_max_vfs || missing+=("QEMU's nvme lacks sriov_max_vfs (QEMU >= 7.1)")
+	[ -z "$(qemu_device_missing_props "$qemu" nvme sriov_max_vfs)" ] ||
+		missing+=("QEMU's nvme lacks sriov_max_vfs (QEMU >= 7.1)")
 fi
 command -v socat >/dev/null || missing+=("socat not installed")
 if [ ${#missing[@]} -gt 0 ]; then

@@ -164,9 +164,8 @@ check_qemu() {
 		qemu_has_device "$qemu" "$dev" || problem "QEMU lacks device $dev ($qemu -device help)"
 	done
 	local prop
-	for prop in blob max_outputs xres yres; do
-		qemu_device_has_prop "$qemu" virtio-gpu-pci "$prop" ||
-			problem "QEMU's virtio-gpu-pci lacks option $prop ($qemu -device virtio-gpu-pci,help)"
+	for prop in $(qemu_device_missing_props "$qemu" virtio-gpu-pci blob max_outputs xres yres); do
+		problem "QEMU's virtio-gpu-pci lacks option $prop ($qemu -device virtio-gpu-pci,help)"
 	done
 	qemu_has_object "$qemu" memory-backend-memfd ||
 		problem "QEMU lacks -object memory-backend-memfd"

@@ -27,14 +27,26 @@ version_ge() {
 	[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
 }
 
+# QEMU's device list, asked once per binary (each ask starts QEMU).
+qemu_devices_of="" qemu_devices=""
+
 # qemu_has_device QEMU NAME: QEMU knows the device model NAME.
 qemu_has_device() {
-	"$1" -device help 2>&1 | grep -qE "^name \"$2\""
+	if [ "$qemu_devices_of" != "$1" ]; then
+		qemu_devices=$("$1" -device help 2>&1 || true)
+		qemu_devices_of=$1
+	fi
+	grep -qE "^name \"$2\"" <<<"$qemu_devices"
 }
 
-# qemu_device_has_prop QEMU DEVICE PROP: the device model has property PROP.
-qemu_device_has_prop() {
-	"$1" -device "$2,help" 2>&1 | grep -qE "^ +$3="
+# qemu_device_missing_props QEMU DEVICE PROP...: prints the PROPs the device
+# model lacks, one per line.
+qemu_device_missing_props() {
+	local help p
+	help=$("$1" -device "$2,help" 2>&1 || true)
+	for p in "${@:3}"; do
+		grep -qE "^ +$p=" <<<"$help" || echo "$p"
+	done
 }
 
 # qemu_has_object QEMU TYPE: QEMU knows the -object type TYPE.
