@@ -15,8 +15,13 @@ usage: ./zcd vm <step> [options]
                   runs the kernel-path and compositor checks, ends with a zcd-summary line
   agent           host agent: forward interconnect counters to the guest (virtio-serial)
 
-Each step has its own --help.  Options of every step: docs/options.md, "## zcd vm".
+Each step has its own --help (all of them follow); docs/options.md, "## zcd vm".
 USAGE
+	local s
+	for s in host/host-setup.sh host/run.sh emulated/emulated-test.sh host/agent; do
+		echo
+		"$vm_dir/$s" --help
+	done
 }
 
 step=${1:-}
