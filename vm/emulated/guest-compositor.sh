@@ -65,18 +65,19 @@ check_compositor() {
 
 	local dir=$out/compositor
 	mkdir -p "$dir/captures"
-	local args=(--backend drm --capture "$dir/captures" --stats-json "$dir/stats.json")
-	has_flag "$comp" --capture-every && args+=(--capture-every 1)
+	# The guest session script (vm/guest) starts the compositor, as on a real
+	# guest; lavapipe renders here (the emulated VF has no GPU behind it).
+	local args=(--display-device /dev/dri/card0 --render-device lavapipe --build "$bin"
+		--compositor-arg --capture --compositor-arg "$dir/captures"
+		--compositor-arg --stats-json --compositor-arg "$dir/stats.json")
+	has_flag "$comp" --capture-every && args+=(--compositor-arg --capture-every --compositor-arg 1)
 	if has_flag "$comp" --host-kstat && [ -e "/dev/virtio-ports/$kstat_port_name" ]; then
-		args+=(--host-kstat "/dev/virtio-ports/$kstat_port_name")
+		args+=(--compositor-arg --host-kstat --compositor-arg "/dev/virtio-ports/$kstat_port_name")
 	fi
-	# lavapipe renders (the emulated VF has no GPU behind it); Mesa's other
-	# ICDs would probe virtio-gpu for venus and fail noisily.
-	export VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.json
-	export VK_ICD_FILENAMES=$VK_DRIVER_FILES
-	echo "zcd-guest: zc-compositor ${args[*]} -- zc-client --source udmabuf --pattern smpte --size $client_size"
-	LIBSEAT_BACKEND=noop WLR_LIBINPUT_NO_DEVICES=1 \
-		"$comp" "${args[@]}" -- "$client" --source udmabuf --pattern smpte --size "$client_size" \
+	local session=$here/../guest/zcd-session.sh
+	"$session" --dry-run "${args[@]}" -- "$client" --source udmabuf --pattern smpte --size "$client_size" |
+		tee "$dir/session-cmdline.txt"
+	"$session" "${args[@]}" -- "$client" --source udmabuf --pattern smpte --size "$client_size" \
 		>"$dir/compositor.log" 2>&1 &
 	local pid=$! i
 	# Frames are slow under TCG (lavapipe's first pipeline JIT takes seconds):
@@ -111,7 +112,7 @@ check_compositor() {
 	fi
 	if [ ! -s "$dir/stats.json" ]; then
 		result compositor.udmabuf-zero-copy fail "no stats.json written (on SIGTERM)"
-	elif python3 "$here/stats_check.py" "$dir/stats.json" >"$dir/stats-check.txt" 2>&1; then
+	elif python3 "$here/stats_check.py" "$dir/stats.json" backend=drm renderer=vulkan >"$dir/stats-check.txt" 2>&1; then
 		result compositor.udmabuf-zero-copy pass "$(tail -n 1 "$dir/stats-check.txt")"
 	else
 		result compositor.udmabuf-zero-copy fail "$(tail -n 1 "$dir/stats-check.txt")"

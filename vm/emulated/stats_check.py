@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks zc-compositor's --stats-json for the emulated test (docs/stats-json.md).
 
-Passes when frames took the dmabuf_zero_copy path and no byte was copied for
-the clients that sent them.  Prints one line saying what it found; exit 0 pass,
+Passes when frames took the dmabuf_zero_copy path, no byte was copied for
+the clients that sent them, and every KEY=VALUE given matches the stats'
+top-level value (e.g. backend=drm renderer=vulkan).  Prints one line saying what it found; exit 0 pass,
 1 fail, 2 bad input.
 """
 import json
@@ -15,8 +16,8 @@ def count(paths, name):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
-        print("usage: stats_check.py STATS.json", file=sys.stderr)
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print("usage: stats_check.py STATS.json [KEY=VALUE...]", file=sys.stderr)
         return 2
     try:
         with open(sys.argv[1], encoding="utf-8") as f:
@@ -24,6 +25,11 @@ def main():
     except (OSError, ValueError) as e:
         print(f"stats_check: cannot read {sys.argv[1]}: {e}")
         return 2
+    for want in sys.argv[2:]:
+        key, _, value = want.partition("=")
+        if str(stats.get(key)) != value:
+            print(f"stats say {key}={stats.get(key)!r}, expected {value!r}")
+            return 1
     zero_copy = count(stats.get("paths"), "dmabuf_zero_copy")
     if zero_copy <= 0:
         print(f"no dmabuf_zero_copy frame; paths={stats.get('paths')} "
