@@ -30,10 +30,10 @@ enum class ForcePath : uint8_t {
 };
 
 struct RendererOptions {
-    bool validation = false;   // enable VK_LAYER_KHRONOS_validation, count its errors
+    bool validation = false; // enable VK_LAYER_KHRONOS_validation, count its errors
     ForcePath force_path = ForcePath::Auto;
-    std::string device_name;   // substring of VkPhysicalDeviceProperties::deviceName; empty: first
-    int drm_fd = -1;           // the backend's DRM fd, or -1 (headless without /dev/dri)
+    std::string device_name; // substring of VkPhysicalDeviceProperties::deviceName; empty: first
+    int drm_fd = -1;         // the backend's DRM fd, or -1 (headless without /dev/dri)
 };
 
 // Creates the Vulkan renderer.  Returns nullptr and logs one line on failure.
@@ -49,11 +49,11 @@ const ImportRecord* texture_import_record(wlr_texture* texture); // may be null
 // GPU timing of the most recently *completed* frame (wlr_renderer_end of
 // frame N makes frame N's timings available at the latest when frame N+1 ends).
 struct GpuFrameTiming {
-    uint64_t frame_seq = 0;     // renderer frame counter, from 1
-    int64_t gpu_begin_ns = 0;   // top-of-pipe timestamp
-    int64_t gpu_end_ns = 0;     // bottom-of-pipe timestamp
-    bool on_monotonic = false;  // true: both on CLOCK_MONOTONIC (calibrated);
-                                // false: raw device ticks converted to ns
+    uint64_t frame_seq = 0;    // renderer frame counter, from 1
+    int64_t gpu_begin_ns = 0;  // top-of-pipe timestamp
+    int64_t gpu_end_ns = 0;    // bottom-of-pipe timestamp
+    bool on_monotonic = false; // true: both on CLOCK_MONOTONIC (calibrated);
+                               // false: raw device ticks converted to ns
 };
 bool last_gpu_frame_timing(wlr_renderer* renderer, GpuFrameTiming* out);
 
@@ -61,15 +61,25 @@ bool last_gpu_frame_timing(wlr_renderer* renderer, GpuFrameTiming* out);
 // validation is off).
 uint64_t validation_error_count(wlr_renderer* renderer);
 
+// A client buffer that could not be made sampleable at all (no texture was
+// created; wlroots then fails the wl_buffer or the commit).  Fallbacks that
+// still produced a texture are in that texture's ImportRecord instead.
+struct ImportFailure {
+    FallbackReason reason = FallbackReason::None; // None: no failure yet
+    uint64_t count = 0;                           // failed imports since creation
+    std::string detail;                           // one line, for logs
+};
+ImportFailure last_import_failure(wlr_renderer* renderer);
+
 // Device facts for logs and the overlay.
 struct DeviceInfo {
     std::string device_name;
     std::string driver_name;
     uint32_t api_version = 0;
-    bool dmabuf_import = false;          // VK_EXT_external_memory_dma_buf
-    bool drm_format_modifiers = false;   // VK_EXT_image_drm_format_modifier
-    bool host_pointer_import = false;    // VK_EXT_external_memory_host
-    bool calibrated_timestamps = false;  // VK_EXT_calibrated_timestamps
+    bool dmabuf_import = false;         // VK_EXT_external_memory_dma_buf
+    bool drm_format_modifiers = false;  // VK_EXT_image_drm_format_modifier
+    bool host_pointer_import = false;   // VK_EXT_external_memory_host
+    bool calibrated_timestamps = false; // VK_EXT_calibrated_timestamps
 };
 DeviceInfo device_info(wlr_renderer* renderer);
 

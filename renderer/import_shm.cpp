@@ -1,0 +1,140 @@
+// wl_shm (data-pointer) client buffers.
+//
+// Zero-copy: the pool pages are imported with VK_EXT_external_memory_host as
+// a storage buffer and sampled with the client's stride (shm_host_import, 0
+// bytes copied).  The buffer stays locked while the texture exists, so the
+// client gets wl_buffer.release only when the next commit replaces it, and
+// write_pixels refuses such textures so every commit is a fresh import.
+//
+// Known limit: libwayland protects the compositor from a client that
+// truncates its pool (SIGBUS) only around wl_shm_buffer_begin/end_access on
+// the calling thread.  Here the GPU (lavapipe's worker threads) reads the
+// pages later, outside that window: a client that shrinks its memfd while we
+// sample it can crash the compositor.  The copy path (--force-path copy) does
+// not have this exposure.
+//
+// Fallback: staging copy into an optimal image (shm_copy, bytes = the copy).
+#include <unistd.h>
+
+#include "renderer/vulkan_renderer.hpp"
+
+namespace zcd::render {
+
+namespace {
+
+bool try_host_import(VulkanRenderer& r, VulkanTexture& t, void* data, size_t stride,
+                     uint32_t height, FallbackReason* reason) {
+    const VkDeviceSize align = r.vk.host_pointer_alignment;
+    const auto page = static_cast<VkDeviceSize>(sysconf(_SC_PAGESIZE));
+    const auto addr = reinterpret_cast<uintptr_t>(data);
+    // The pool mapping starts on a page boundary, so rounding the pointer
+    // down (and the end up) to the alignment stays inside the mapping as long
+    // as the alignment is not larger than a page.
+    if (align > page || (align & (align - 1)) || addr % 4 || stride % 4) {
+        *reason = FallbackReason::HostPointerUnaligned;
+        return false;
+    }
+    const uintptr_t base = addr & ~uintptr_t(align - 1);
+    const uintptr_t end = (addr + stride * height + align - 1) & ~uintptr_t(align - 1);
+    const VkDeviceSize size = end - base;
+    if (size > r.vk.props.limits.maxStorageBufferRange) {
+        *reason = FallbackReason::HostPointerUnaligned;
+        return false;
+    }
+    VkMemoryHostPointerPropertiesEXT host_props{
+        VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+    if (r.vk.get_host_pointer_properties(
+            r.vk.device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+            reinterpret_cast<void*>(base), &host_props) != VK_SUCCESS) {
+        *reason = FallbackReason::ImportFailed;
+        return false;
+    }
+    VkExternalMemoryBufferCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
+    ext.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+    VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bci.pNext = &ext;
+    bci.size = size;
+    bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+    if (vkCreateBuffer(r.vk.device, &bci, nullptr, &t.buffer) != VK_SUCCESS) {
+        *reason = FallbackReason::ImportFailed;
+        return false;
+    }
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(r.vk.device, t.buffer, &req);
+    VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
+    import.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+    import.pHostPointer = reinterpret_cast<void*>(base);
+    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    mai.pNext = &import;
+    mai.allocationSize = size;
+    mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits & host_props.memoryTypeBits, 0);
+    if (req.size > size || mai.memoryTypeIndex == UINT32_MAX ||
+        vkAllocateMemory(r.vk.device, &mai, nullptr, &t.memory) != VK_SUCCESS ||
+        vkBindBufferMemory(r.vk.device, t.buffer, t.memory, 0) != VK_SUCCESS) {
+        *reason = FallbackReason::ImportFailed;
+        return false;
+    }
+    t.kind = TextureKind::Buffer;
+    t.word_offset = uint32_t((addr - base) / 4);
+    t.stride_words = uint32_t(stride / 4);
+    if (!finish_buffer_texture(r, t)) {
+        *reason = FallbackReason::ImportFailed;
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* data, uint32_t format,
+                                size_t stride) {
+    const int64_t begin = monotonic_ns();
+    auto fmt = pixel_format_from_drm(format);
+    if (!fmt) {
+        note_import_failure(r, FallbackReason::FormatUnsupported, "shm format not sampleable");
+        return nullptr;
+    }
+    const auto width = uint32_t(buffer->width), height = uint32_t(buffer->height);
+    if (stride < size_t{width} * fmt->bytes_per_pixel) {
+        note_import_failure(r, FallbackReason::InvalidAttributes, "shm stride smaller than a row");
+        return nullptr;
+    }
+    auto* t = new VulkanTexture{};
+    wlr_texture_init(&t->base, &kTextureImpl, width, height);
+    t->renderer = &r;
+    t->format = *fmt;
+    const uint64_t bytes = uint64_t{width} * height * fmt->bytes_per_pixel;
+
+    FallbackReason reason = FallbackReason::None;
+    if (r.options.force_path == ForcePath::Copy)
+        reason = FallbackReason::ForcedCopy;
+    else if (!r.vk.has_host_import)
+        reason = FallbackReason::HostImportUnsupported;
+    else if (try_host_import(r, *t, data, stride, height, &reason)) {
+        t->record.path = ImportPath::ShmHostImport;
+        t->record.bytes_zero_copy = bytes;
+        t->locked_source = wlr_buffer_lock(buffer);
+    }
+    if (t->kind != TextureKind::Buffer) {
+        destroy_texture_resources(*t); // whatever a failed host import left behind
+        t->renderer = &r;
+        if (!create_copy_texture(r, *t, width, height) || !finish_image_texture(r, *t)) {
+            destroy_texture_resources(*t);
+            delete t;
+            note_import_failure(r, FallbackReason::ImportFailed, "cannot create a texture image");
+            return nullptr;
+        }
+        copy_rows_to_staging(*t, static_cast<const uint8_t*>(data), uint32_t(stride), 0, 0, width,
+                             height);
+        t->record.path = ImportPath::ShmCopy;
+        t->record.bytes_copied = bytes;
+    }
+    t->record.reason = reason;
+    t->record.import_begin_ns = begin;
+    t->record.import_end_ns = monotonic_ns();
+    t->record.generation = ++r.import_generation;
+    r.textures.push_back(t);
+    return &t->base;
+}
+
+} // namespace zcd::render

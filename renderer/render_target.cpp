@@ -1,0 +1,300 @@
+// Render targets: one per wlr_buffer the compositor renders into, cached on
+// the buffer (wlr_addon) so a swapchain's buffers cost their Vulkan objects
+// once, not every frame.
+//  - data-pointer buffers (headless, shm allocator): we render into our own
+//    image and copy the result into the buffer's memory at end();
+//  - dmabuf buffers (DRM backend, when the compositor gave us its DRM fd):
+//    the dmabuf is imported as a linear colour attachment and rendered in place.
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "renderer/vulkan_renderer.hpp"
+
+namespace zcd::render {
+
+namespace {
+
+void target_addon_destroy(wlr_addon* addon) {
+    RenderTarget* t = wl_container_of(addon, t, addon);
+    destroy_render_target(t);
+}
+
+const wlr_addon_interface kTargetAddon = {"zcd_vulkan_render_target", target_addon_destroy};
+
+bool create_view_and_framebuffer(VulkanRenderer& r, RenderTarget& t) {
+    VkImageViewCreateInfo vci{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+    vci.image = t.image;
+    vci.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    vci.format = VK_FORMAT_B8G8R8A8_UNORM;
+    vci.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    if (vkCreateImageView(r.vk.device, &vci, nullptr, &t.view) != VK_SUCCESS)
+        return false;
+    VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+    fci.renderPass = r.render_pass;
+    fci.attachmentCount = 1;
+    fci.pAttachments = &t.view;
+    fci.width = t.width;
+    fci.height = t.height;
+    fci.layers = 1;
+    return vkCreateFramebuffer(r.vk.device, &fci, nullptr, &t.framebuffer) == VK_SUCCESS;
+}
+
+bool create_readback(VulkanRenderer& r, RenderTarget& t) {
+    if (t.readback)
+        return true;
+    const VkDeviceSize size = VkDeviceSize{t.width} * t.height * 4;
+    void* map = nullptr;
+    // Cached host memory makes the CPU read of each frame fast where it exists.
+    if (!create_buffer(r, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                           VK_MEMORY_PROPERTY_HOST_CACHED_BIT,
+                       &t.readback, &t.readback_memory, &map) &&
+        !create_buffer(r, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                       &t.readback, &t.readback_memory, &map))
+        return false;
+    t.readback_map = static_cast<uint8_t*>(map);
+    return true;
+}
+
+bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
+    void* data = nullptr;
+    uint32_t format = 0;
+    size_t stride = 0;
+    if (!wlr_buffer_begin_data_ptr_access(t.buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
+                                          &stride))
+        return false;
+    t.drm_format = format;
+    bool ok = format == DRM_FORMAT_ARGB8888 || format == DRM_FORMAT_XRGB8888;
+    if (!ok)
+        wlr_log(WLR_ERROR, "vulkan: render target format 0x%08x unsupported", format);
+    if (ok) {
+        VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+        ici.imageType = VK_IMAGE_TYPE_2D;
+        ici.format = VK_FORMAT_B8G8R8A8_UNORM;
+        ici.extent = {t.width, t.height, 1};
+        ici.mipLevels = 1;
+        ici.arrayLayers = 1;
+        ici.samples = VK_SAMPLE_COUNT_1_BIT;
+        ici.tiling = VK_IMAGE_TILING_OPTIMAL;
+        ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                    VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+        ok = vkCreateImage(r.vk.device, &ici, nullptr, &t.image) == VK_SUCCESS;
+    }
+    if (ok) {
+        VkMemoryRequirements req;
+        vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
+        VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+        mai.allocationSize = req.size;
+        mai.memoryTypeIndex =
+            r.vk.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+        if (mai.memoryTypeIndex == UINT32_MAX)
+            mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits, 0);
+        ok = mai.memoryTypeIndex != UINT32_MAX &&
+             vkAllocateMemory(r.vk.device, &mai, nullptr, &t.memory) == VK_SUCCESS &&
+             vkBindImageMemory(r.vk.device, t.image, t.memory, 0) == VK_SUCCESS;
+    }
+    ok = ok && create_view_and_framebuffer(r, t) && create_readback(r, t);
+    if (ok) {
+        // The buffer may already hold pixels (wlroots renders damage only):
+        // seed the image with them before the first frame.
+        const size_t row = size_t{t.width} * 4;
+        for (uint32_t y = 0; y < t.height; ++y)
+            std::memcpy(t.readback_map + y * row, static_cast<uint8_t*>(data) + y * stride, row);
+        t.needs_seed = true;
+        t.readback_valid = true;
+    }
+    wlr_buffer_end_data_ptr_access(t.buffer);
+    return ok;
+}
+
+bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_attributes& a) {
+    t.dmabuf = true;
+    t.drm_format = a.format;
+    if (a.n_planes != 1 || (a.format != DRM_FORMAT_ARGB8888 && a.format != DRM_FORMAT_XRGB8888) ||
+        (a.modifier != DRM_FORMAT_MOD_LINEAR && a.modifier != DRM_FORMAT_MOD_INVALID)) {
+        wlr_log(WLR_ERROR, "vulkan: dmabuf render target must be single-plane linear "
+                           "ARGB8888/XRGB8888");
+        return false;
+    }
+    off_t size = lseek(a.fd[0], 0, SEEK_END);
+    if (size <= 0)
+        return false;
+    VkExternalMemoryImageCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO};
+    ext.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
+    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+    ici.pNext = &ext;
+    ici.imageType = VK_IMAGE_TYPE_2D;
+    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
+    ici.extent = {t.width, t.height, 1};
+    ici.mipLevels = 1;
+    ici.arrayLayers = 1;
+    ici.samples = VK_SAMPLE_COUNT_1_BIT;
+    ici.tiling = VK_IMAGE_TILING_LINEAR;
+    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+    if (vkCreateImage(r.vk.device, &ici, nullptr, &t.image) != VK_SUCCESS)
+        return false;
+    VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
+    VkSubresourceLayout layout;
+    vkGetImageSubresourceLayout(r.vk.device, t.image, &sub, &layout);
+    VkMemoryRequirements req;
+    vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
+    if (layout.rowPitch != a.stride[0] || layout.offset != 0 || a.offset[0] % req.alignment != 0 ||
+        a.offset[0] + req.size > uint64_t(size)) {
+        wlr_log(WLR_ERROR,
+                "vulkan: dmabuf render target layout (stride %u, offset %u) differs "
+                "from the device's linear layout (row pitch %llu)",
+                a.stride[0], a.offset[0], static_cast<unsigned long long>(layout.rowPitch));
+        return false;
+    }
+    FallbackReason reason = FallbackReason::None;
+    t.memory = import_dmabuf_memory(r, a.fd[0], VkDeviceSize(size), req.memoryTypeBits, &reason);
+    if (!t.memory || vkBindImageMemory(r.vk.device, t.image, t.memory, a.offset[0]) != VK_SUCCESS)
+        return false;
+    return create_view_and_framebuffer(r, t);
+}
+
+} // namespace
+
+bool create_buffer(VulkanRenderer& r, VkDeviceSize size, VkBufferUsageFlags usage,
+                   VkMemoryPropertyFlags props, VkBuffer* buffer, VkDeviceMemory* memory,
+                   void** map) {
+    VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bci.size = size;
+    bci.usage = usage;
+    if (vkCreateBuffer(r.vk.device, &bci, nullptr, buffer) != VK_SUCCESS)
+        return false;
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(r.vk.device, *buffer, &req);
+    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    mai.allocationSize = req.size;
+    mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits, props);
+    bool ok = mai.memoryTypeIndex != UINT32_MAX &&
+              vkAllocateMemory(r.vk.device, &mai, nullptr, memory) == VK_SUCCESS;
+    ok = ok && vkBindBufferMemory(r.vk.device, *buffer, *memory, 0) == VK_SUCCESS;
+    if (ok && map)
+        ok = vkMapMemory(r.vk.device, *memory, 0, VK_WHOLE_SIZE, 0, map) == VK_SUCCESS;
+    if (!ok) {
+        if (*memory)
+            vkFreeMemory(r.vk.device, *memory, nullptr);
+        vkDestroyBuffer(r.vk.device, *buffer, nullptr);
+        *buffer = VK_NULL_HANDLE;
+        *memory = VK_NULL_HANDLE;
+    }
+    return ok;
+}
+
+void image_barrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+                   VkPipelineStageFlags src_stage, VkAccessFlags src_access,
+                   VkPipelineStageFlags dst_stage, VkAccessFlags dst_access) {
+    VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+    b.srcAccessMask = src_access;
+    b.dstAccessMask = dst_access;
+    b.oldLayout = from;
+    b.newLayout = to;
+    b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    b.image = image;
+    b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 0, nullptr, 0, nullptr, 1, &b);
+}
+
+VkCommandBuffer begin_one_shot(VulkanRenderer& r) {
+    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    ai.commandPool = r.command_pool;
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = 1;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    if (vkAllocateCommandBuffers(r.vk.device, &ai, &cmd) != VK_SUCCESS)
+        return VK_NULL_HANDLE;
+    VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    vkBeginCommandBuffer(cmd, &bi);
+    return cmd;
+}
+
+bool submit_one_shot(VulkanRenderer& r, VkCommandBuffer cmd) {
+    vkEndCommandBuffer(cmd);
+    VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    si.commandBufferCount = 1;
+    si.pCommandBuffers = &cmd;
+    VkResult res = vkQueueSubmit(r.vk.queue, 1, &si, r.fence);
+    if (res == VK_SUCCESS)
+        res = vkWaitForFences(r.vk.device, 1, &r.fence, VK_TRUE, UINT64_MAX);
+    vkResetFences(r.vk.device, 1, &r.fence);
+    vkFreeCommandBuffers(r.vk.device, r.command_pool, 1, &cmd);
+    return res == VK_SUCCESS;
+}
+
+bool ensure_readback(VulkanRenderer& r, RenderTarget& t) {
+    if (t.readback_valid)
+        return true;
+    if (r.in_frame || !create_readback(r, t))
+        return false;
+    VkCommandBuffer cmd = begin_one_shot(r);
+    if (!cmd)
+        return false;
+    image_barrier(cmd, t.image, t.layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    t.layout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    VkBufferImageCopy region{};
+    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.imageExtent = {t.width, t.height, 1};
+    vkCmdCopyImageToBuffer(cmd, t.image, t.layout, t.readback, 1, &region);
+    t.readback_valid = submit_one_shot(r, cmd);
+    return t.readback_valid;
+}
+
+RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer) {
+    if (wlr_addon* a = wlr_addon_find(&buffer->addons, &r, &kTargetAddon)) {
+        RenderTarget* t = wl_container_of(a, t, addon);
+        return t;
+    }
+    auto* t = new RenderTarget{};
+    t->renderer = &r;
+    t->buffer = buffer;
+    t->width = uint32_t(buffer->width);
+    t->height = uint32_t(buffer->height);
+    wlr_dmabuf_attributes attribs{};
+    bool ok = false;
+    if (r.options.drm_fd >= 0 && r.vk.has_dmabuf && wlr_buffer_get_dmabuf(buffer, &attribs))
+        ok = init_dmabuf_target(r, *t, attribs);
+    else
+        ok = init_data_ptr_target(r, *t);
+    if (!ok) {
+        wlr_log(WLR_ERROR, "vulkan: cannot render into this %ux%u buffer", t->width, t->height);
+        t->buffer = nullptr; // not registered as an addon yet
+        r.targets.push_back(t);
+        destroy_render_target(t);
+        return nullptr;
+    }
+    wlr_addon_init(&t->addon, &buffer->addons, &r, &kTargetAddon);
+    r.targets.push_back(t);
+    return t;
+}
+
+void destroy_render_target(RenderTarget* t) {
+    VulkanRenderer& r = *t->renderer;
+    if (r.bound == t)
+        r.bound = nullptr;
+    VkDevice dev = r.vk.device;
+    if (t->framebuffer)
+        vkDestroyFramebuffer(dev, t->framebuffer, nullptr);
+    if (t->view)
+        vkDestroyImageView(dev, t->view, nullptr);
+    if (t->image)
+        vkDestroyImage(dev, t->image, nullptr);
+    if (t->memory)
+        vkFreeMemory(dev, t->memory, nullptr);
+    if (t->readback)
+        vkDestroyBuffer(dev, t->readback, nullptr);
+    if (t->readback_memory)
+        vkFreeMemory(dev, t->readback_memory, nullptr);
+    if (t->buffer)
+        wlr_addon_finish(&t->addon);
+    std::erase(r.targets, t);
+    delete t;
+}
+
+} // namespace zcd::render

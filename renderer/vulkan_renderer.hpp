@@ -1,0 +1,205 @@
+// Internal state of the Vulkan wlr_renderer.  Only files in renderer/ include
+// this; the compositor sees renderer/renderer.hpp.
+//
+// Frame lifecycle (wlroots 0.15): bind_buffer(target) -> begin(w,h) ->
+// clear/scissor/render_* -> end() -> [read_pixels] -> bind_buffer(NULL).
+// begin() starts one command buffer, end() submits it and waits for it: the
+// headless output needs the pixels in its shm buffer when end() returns, so
+// that is the frame's single GPU wait, and it also makes the GPU idle between
+// frames -- textures and targets can be destroyed outside a frame without
+// further fencing.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <vulkan/vulkan_core.h>
+
+#include "common/import_path.hpp"
+#include "renderer/format_table.hpp"
+#include "renderer/renderer.hpp"
+#include "renderer/vk_device.hpp"
+#include "zcd/wlroots.hpp"
+
+namespace zcd::render {
+
+struct VulkanRenderer;
+
+// Mirrors shaders/push_constants.glsl.
+struct PushConstants {
+    float mat_row0[4];
+    float mat_row1[4];
+    float uv_offset_scale[4];
+    float color[4];
+    float params[4];           // alpha, opaque, bgra memory order, unused
+    uint32_t buffer_layout[4]; // word offset, stride in words, width, height
+};
+static_assert(sizeof(PushConstants) == 96);
+
+enum class TextureKind : uint8_t {
+    Image,  // VkImage: a staging copy, or a dmabuf imported as a linear image
+    Buffer, // storage buffer over client memory (host pointer or dmabuf), sampled in the shader
+};
+
+struct VulkanTexture {
+    wlr_texture base{};
+    VulkanRenderer* renderer = nullptr; // null once the renderer is gone
+    TextureKind kind = TextureKind::Image;
+    PixelFormat format{};
+
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    VkImage image = VK_NULL_HANDLE;
+    VkImageView view = VK_NULL_HANDLE;
+    VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    VkBuffer buffer = VK_NULL_HANDLE; // Buffer kind: the client's pixels
+    uint32_t word_offset = 0, stride_words = 0;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+
+    // Copy path: persistent staging (rows tightly packed) and the region
+    // still to be copied into the image before it is sampled.
+    VkBuffer staging = VK_NULL_HANDLE;
+    VkDeviceMemory staging_memory = VK_NULL_HANDLE;
+    uint8_t* staging_map = nullptr;
+    bool upload_pending = false;
+    uint32_t dirty_x0 = 0, dirty_y0 = 0, dirty_x1 = 0, dirty_y1 = 0;
+    bool writable = false;             // write_pixels allowed (copy path only)
+    bool acquire_from_foreign = false; // imported image: first use acquires ownership
+
+    // Zero-copy textures keep the client's buffer locked so it is released
+    // only when the next buffer replaces this texture.
+    wlr_buffer* locked_source = nullptr; // may be null
+    ImportRecord record{};
+    bool in_use_this_frame = false;
+};
+
+struct RenderTarget {
+    VulkanRenderer* renderer = nullptr;
+    wlr_buffer* buffer = nullptr;
+    wlr_addon addon{};
+    uint32_t width = 0, height = 0;
+    uint32_t drm_format = 0;
+    bool dmabuf = false; // rendered in place (imported dmabuf); else read back to the data pointer
+    VkImage image = VK_NULL_HANDLE;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    VkImageView view = VK_NULL_HANDLE;
+    VkFramebuffer framebuffer = VK_NULL_HANDLE;
+    VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    // Host-visible copy of the last finished frame (data-pointer targets; made
+    // on demand for dmabuf targets).  Also the source that seeds a new
+    // target's image from the buffer's current pixels.
+    VkBuffer readback = VK_NULL_HANDLE;
+    VkDeviceMemory readback_memory = VK_NULL_HANDLE;
+    uint8_t* readback_map = nullptr;
+    bool needs_seed = false;     // copy readback -> image before the first draw
+    bool readback_valid = false; // readback holds the image's current pixels
+};
+
+struct VulkanRenderer {
+    wlr_renderer base{};
+    RendererOptions options;
+    VkDeviceContext vk;
+
+    VkRenderPass render_pass = VK_NULL_HANDLE;
+    VkDescriptorSetLayout image_set_layout = VK_NULL_HANDLE;
+    VkDescriptorSetLayout buffer_set_layout = VK_NULL_HANDLE;
+    VkPipelineLayout image_layout = VK_NULL_HANDLE;
+    VkPipelineLayout buffer_layout = VK_NULL_HANDLE;
+    VkPipelineLayout solid_layout = VK_NULL_HANDLE;
+    VkPipeline image_pipeline = VK_NULL_HANDLE;
+    VkPipeline buffer_pipeline = VK_NULL_HANDLE;
+    VkPipeline solid_pipeline = VK_NULL_HANDLE;
+    VkSampler sampler = VK_NULL_HANDLE;
+    std::vector<VkDescriptorPool> descriptor_pools;
+
+    VkCommandPool command_pool = VK_NULL_HANDLE;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    VkFence fence = VK_NULL_HANDLE;
+    VkQueryPool query_pool = VK_NULL_HANDLE;
+
+    // Formats.
+    std::vector<uint32_t> shm_formats;
+    wlr_drm_format_set dmabuf_formats{};
+    wlr_drm_format_set render_formats{};
+    int drm_fd = -1;
+    bool own_drm_fd = false;
+
+    // Current frame.
+    RenderTarget* bound = nullptr; // may be null
+    bool in_frame = false;
+    bool recording = false; // a command buffer is open (bound target at begin)
+    bool in_pass = false;
+    bool frame_has_draws = false;
+    uint32_t viewport_w = 0, viewport_h = 0;
+    float projection[9]{};
+    VkRect2D scissor{};
+
+    std::vector<VulkanTexture*> textures;         // alive, for pending uploads and teardown
+    std::vector<VulkanTexture*> deferred_destroy; // destroyed mid-frame, freed after the wait
+    std::vector<RenderTarget*> targets;
+
+    uint64_t frame_seq = 0;
+    GpuFrameTiming last_timing{};
+    bool have_timing = false;
+    uint64_t import_generation = 0; // source of ImportRecord::generation
+    ImportFailure last_failure{};
+};
+
+VulkanRenderer* vulkan_renderer_from(wlr_renderer* r); // may be null (not ours)
+
+// renderer/pipelines.cpp
+bool create_pipelines(VulkanRenderer& r);
+void destroy_pipelines(VulkanRenderer& r);
+bool allocate_descriptor_set(VulkanRenderer& r, VkDescriptorSetLayout layout,
+                             VkDescriptorPool* pool, VkDescriptorSet* set);
+void free_descriptor_set(VulkanRenderer& r, VkDescriptorPool pool, VkDescriptorSet set);
+
+// renderer/texture.cpp
+extern const wlr_texture_impl kTextureImpl;
+VulkanTexture* vulkan_texture_from(wlr_texture* t);                      // may be null (not ours)
+wlr_texture* texture_from_buffer(VulkanRenderer& r, wlr_buffer* buffer); // may be null
+void record_texture_upload(VulkanRenderer& r, VulkanTexture& t);         // outside a render pass
+void destroy_texture_resources(VulkanTexture& t);
+bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, uint32_t height);
+// Image view (opaque formats read alpha as 1) + descriptor set; marks the
+// texture for its first layout transition/upload.
+bool finish_image_texture(VulkanRenderer& r, VulkanTexture& t);
+// Storage-buffer descriptor set for a Buffer-kind texture.
+bool finish_buffer_texture(VulkanRenderer& r, VulkanTexture& t);
+void copy_rows_to_staging(VulkanTexture& t, const uint8_t* src, uint32_t src_stride, uint32_t x,
+                          uint32_t y, uint32_t w, uint32_t h);
+void note_import_failure(VulkanRenderer& r, FallbackReason reason, const char* detail);
+
+// renderer/import_dmabuf.cpp, renderer/import_shm.cpp
+wlr_texture* import_dmabuf_texture(VulkanRenderer& r, wlr_buffer* buffer,
+                                   const wlr_dmabuf_attributes& attribs); // may be null
+wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* data, uint32_t format,
+                                size_t stride); // may be null
+void probe_dmabuf_formats(VulkanRenderer& r);
+
+// Import a dmabuf plane into device memory (fd is dup'ed; the caller keeps its own).
+// Returns VK_NULL_HANDLE on failure with *reason set.
+VkDeviceMemory import_dmabuf_memory(VulkanRenderer& r, int fd, VkDeviceSize size,
+                                    uint32_t type_bits, FallbackReason* reason);
+
+// renderer/render_target.cpp
+RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer); // may be null
+void destroy_render_target(RenderTarget* target);
+bool ensure_readback(VulkanRenderer& r, RenderTarget& target);
+
+// Buffers with their memory, host-visible and mapped when requested.
+bool create_buffer(VulkanRenderer& r, VkDeviceSize size, VkBufferUsageFlags usage,
+                   VkMemoryPropertyFlags props, VkBuffer* buffer, VkDeviceMemory* memory,
+                   void** map); // map may be null
+
+// One-shot command buffer, submitted and waited (setup work outside frames).
+VkCommandBuffer begin_one_shot(VulkanRenderer& r);
+bool submit_one_shot(VulkanRenderer& r, VkCommandBuffer cmd);
+
+void image_barrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+                   VkPipelineStageFlags src_stage, VkAccessFlags src_access,
+                   VkPipelineStageFlags dst_stage, VkAccessFlags dst_access);
+
+int64_t monotonic_ns();
+
+} // namespace zcd::render
