@@ -65,8 +65,9 @@ setup_sriov() {
 	fi
 	# Nothing may grab the VF before vfio-pci does.
 	echo 0 >"$sysfs_pci/$pf/sriov_drivers_autoprobe"
-	if ! echo 1 >"$sysfs_pci/$pf/sriov_numvfs"; then
-		result kernel.sriov-vf-vfio fail "writing 1 to $pf/sriov_numvfs failed (PF driver $(pci_driver "$pf"))"
+	# Two VFs: the second one's BAR is the "another VF's memory" a forged range points at.
+	if ! echo 2 >"$sysfs_pci/$pf/sriov_numvfs"; then
+		result kernel.sriov-vf-vfio fail "writing 2 to $pf/sriov_numvfs failed (PF driver $(pci_driver "$pf"))"
 		return 1
 	fi
 	vf=$(basename "$(readlink "$sysfs_pci/$pf/virtfn0")")
@@ -120,8 +121,38 @@ check_kernel_path() {
 	run_importer_checks "$export_tool"
 }
 
-# run_importer_checks EXPORT-TOOL: drives the test importer (interface in
-# kernel/README.md).
+# run_importer_checks EXPORT-TOOL: exports the VF's whole BAR 0 and lets
+# guest-importer-steps.sh hand it to the test importer (kernel/README.md).
 run_importer_checks() {
-	fail_rest "test importer interface not wired yet (kernel/README.md; unrelated device ${unrelated:-none})"
+	local export_tool=$1 dir=$out/kernel
+	mkdir -p "$dir"
+	if ! insmod "$importer_ko" "importer=$pf" 2>"$dir/insmod.err"; then
+		fail_rest "insmod $(basename "$importer_ko") importer=$pf failed: $(head -n 1 "$dir/insmod.err")"
+		return
+	fi
+	local size=$((vf_bar_end - vf_bar_start + 1)) forge_start forge_len=0x1000 vf1
+	# The forged range points into the second VF's BAR (another VF's memory),
+	# or just past ours when there is no second VF.
+	vf1=$(basename "$(readlink "$sysfs_pci/$pf/virtfn1" 2>/dev/null)" 2>/dev/null || true)
+	if [ -n "$vf1" ] && read -r forge_start _ <"$sysfs_pci/$vf1/resource" && [ $((forge_start)) -ne 0 ]; then
+		:
+	else
+		forge_start=$(printf '%#x' $((vf_bar_end + 1)))
+	fi
+	local rc=0
+	"$export_tool" --device "$vf" --region 0 --range "0:$size" \
+		--exec "$here/guest-importer-steps.sh" "$dir" "$pf" "$unrelated" "$forge_start" "$forge_len" \
+		>"$dir/export.log" 2>&1 || rc=$?
+	if [ ! -e "$dir/stats-before.txt" ]; then
+		result kernel.vfio-dmabuf-export fail "zc-vfio-dmabuf (status $rc): $(tail -n 1 "$dir/export.log")"
+		local c
+		for c in "${kernel_checks[@]:1}"; do result "$c" fail "not run: no dma-buf (see kernel.vfio-dmabuf-export)"; done
+		return
+	fi
+	result kernel.vfio-dmabuf-export pass "dma-buf of $vf region 0, $size bytes, via VFIO_DEVICE_FEATURE_DMA_BUF"
+	local name st text
+	while IFS=$'\t' read -r name st text; do
+		result "$name" "$st" "$text"
+	done < <(python3 "$here/kernel_report_check.py" "$dir" "$vf" "$vf_bar_start" "$vf_bar_end" \
+		"$forge_start" "$forge_len" 2>&1 || true)
 }

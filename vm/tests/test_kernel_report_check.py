@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""kernel_report_check.py on synthetic importer artefacts (kernel/README.md
+report format, docs/kernel-debugfs.md counters): a consistent run passes;
+a wrong range, a forged range that was accepted, counters that moved
+differently and a leaked attachment each fail their check."""
+import os
+import subprocess
+import sys
+import tempfile
+
+CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulated", "kernel_report_check.py")
+VF, PF, EDU = "0000:00:04.1", "0000:00:04.0", "0000:00:05.0"
+BAR = ("0xfe000000", "0xfe003fff")
+FORGE = ("0xfe004000", "0x1000")
+
+REPORTS = {
+    "iov": f"""importer: {PF}
+exp_name: vfio_pci_core
+size: 16384
+interconnect: iov
+exporter: {VF} bar 0
+window: 0xfe000000-0xfe003fff
+ranges: 1
+range: 0xfe000000-0xfe003fff ok
+path: iov
+reason: none
+result: done
+""",
+    "unrelated": f"""importer: {EDU}
+exp_name: vfio_pci_core
+size: 16384
+interconnect: none
+path: fallback
+reason: no-match
+fallback_map: ok nents=1
+result: done
+""",
+    "forged": f"""importer: {PF}
+exp_name: vfio_pci_core
+size: 16384
+interconnect: iov
+exporter: {VF} bar 0
+window: 0xfe000000-0xfe003fff
+ranges: 1
+range: 0xfe000000-0xfe003fff ok
+range: 0xfe004000-0xfe004fff forged rejected -34
+path: fallback
+reason: rejected-range
+fallback_map: ok nents=1
+result: done
+""",
+}
+
+
+def stats(matches, failures, maps, fallbacks, rejected):
+    return (f"version: 1\ninterconnect: iov\n\tmatches: {matches}\n\tmatch_failures: {failures}\n"
+            f"\tmaps: {maps}\n\tunmaps: {maps}\n\tmap_failures: 0\n\tfallbacks: {fallbacks}\n"
+            f"\trejected_ranges: {rejected}\n")
+
+
+BUFINFO = ("\nDma-buf Objects:\nsize    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n"
+           "00016384\t00000002\t00080007\t00000002\tvfio_pci_core\t00000007\t<none>\n"
+           "\tAttached Devices:\n{attached}Total {n} devices attached\n\n\nTotal 1 objects, 16384 bytes\n")
+
+
+def run_case(d, reports, after_stats, bufinfo_after):
+    files = {f"report-{k}.txt": v for k, v in reports.items()}
+    files["stats-before.txt"] = stats(1, 0, 1, 0, 0)
+    files["stats-after.txt"] = after_stats
+    files["bufinfo-held.txt"] = BUFINFO.format(attached="", n=0)
+    files["bufinfo-after.txt"] = bufinfo_after
+    for f in os.listdir(d):
+        os.unlink(os.path.join(d, f))
+    for name, text in files.items():
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+    out = subprocess.run([sys.executable, CHECK, d, VF, *BAR, *FORGE], capture_output=True, text=True)
+    return {line.split("\t")[0]: line.split("\t")[1] for line in out.stdout.splitlines() if "\t" in line}
+
+
+def main():
+    good_after = stats(3, 1, 3, 2, 1)
+    clean = BUFINFO.format(attached="", n=0)
+    failures = 0
+
+    def expect(name, got, failing):
+        nonlocal failures
+        for check, status in got.items():
+            want = "fail" if check in failing else "pass"
+            if status != want:
+                print(f"FAIL: {name}: {check} is {status}, expected {want}")
+                failures += 1
+        if len(got) != 5:
+            print(f"FAIL: {name}: {len(got)} verdicts, expected 5")
+            failures += 1
+
+    with tempfile.TemporaryDirectory() as d:
+        expect("consistent run", run_case(d, REPORTS, good_after, clean), set())
+        wrong = dict(REPORTS, iov=REPORTS["iov"].replace("0xfe000000-0xfe003fff ok", "0xfe000000-0xfe000fff ok"))
+        expect("wrong range", run_case(d, wrong, good_after, clean), {"kernel.iov-import-ranges"})
+        accepted = dict(REPORTS, forged=REPORTS["forged"].replace("forged rejected -34", "forged ok")
+                        .replace("path: fallback", "path: iov").replace("reason: rejected-range", "reason: none"))
+        expect("forged accepted", run_case(d, accepted, stats(3, 1, 3, 1, 0), clean),
+               {"kernel.forged-range-rejected"})
+        expect("counters off", run_case(d, REPORTS, stats(3, 1, 3, 2, 0), clean), {"kernel.counters-agree"})
+        leaked = BUFINFO.format(attached=f"\t{PF} interconnect=iov\n", n=1)
+        expect("leaked attachment", run_case(d, REPORTS, good_after, leaked), {"kernel.bufinfo-agree"})
+    print("all assertions passed" if not failures else f"{failures} assertion(s) failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
