@@ -1,0 +1,246 @@
+// zc-client: maps one xdg toplevel and commits pattern frames into buffers
+// from the chosen source, paced by frame callbacks or --fps, recording each
+// commit's presentation feedback.  See docs/options.md (## zc-client).
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <poll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <wayland-client.h>
+
+#include "common/trace_export.hpp"
+#include "interconnect_client/client_options.hpp"
+#include "interconnect_client/client_timeline.hpp"
+#include "interconnect_client/wayland_session.hpp"
+#include "presentation-time-client-protocol.h"
+
+namespace {
+
+constexpr uint32_t kBufferCount = 3;
+constexpr int kFeedbackWaitMs = 1000; // after the last commit, for outstanding feedback
+
+int64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+struct Client;
+
+// Per-commit feedback context; freed when the feedback ends.
+struct Feedback {
+    Client* client;
+    size_t index;
+    struct wp_presentation_feedback* fb;
+};
+
+struct Client {
+    zcd::ClientOptions opt;
+    zcd::WaylandSession session;
+    std::unique_ptr<zcd::BufferSource> source;
+    zcd::ClientTimeline timeline{"zc-client"};
+    uint64_t next_frame = 0;
+    bool frame_due = true; // callback mode: the compositor asked for a frame
+    wl_callback* frame_cb = nullptr;
+    uint64_t no_free_buffer = 0; // ticks skipped because every buffer was busy
+};
+
+void buffer_release(void* data, wl_buffer*) {
+    static_cast<zcd::ClientBuffer*>(data)->busy = false;
+}
+const wl_buffer_listener kBufferListener = {buffer_release};
+
+void frame_done(void* data, wl_callback* cb, uint32_t) {
+    auto* c = static_cast<Client*>(data);
+    wl_callback_destroy(cb);
+    c->frame_cb = nullptr;
+    c->frame_due = true;
+}
+const wl_callback_listener kFrameListener = {frame_done};
+
+void fb_sync_output(void*, struct wp_presentation_feedback*, wl_output*) {}
+void fb_presented(void* data, struct wp_presentation_feedback* fb, uint32_t sec_hi, uint32_t sec_lo,
+                  uint32_t nsec, uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo,
+                  uint32_t flags) {
+    auto* f = static_cast<Feedback*>(data);
+    int64_t t = int64_t((uint64_t(sec_hi) << 32 | sec_lo) * 1000000000ull + nsec);
+    f->client->timeline.on_presented(f->index, t, refresh, uint64_t(seq_hi) << 32 | seq_lo, flags);
+    wp_presentation_feedback_destroy(fb);
+    delete f;
+}
+void fb_discarded(void* data, struct wp_presentation_feedback* fb) {
+    auto* f = static_cast<Feedback*>(data);
+    f->client->timeline.on_discarded(f->index);
+    wp_presentation_feedback_destroy(fb);
+    delete f;
+}
+const wp_presentation_feedback_listener kFeedbackListener = {fb_sync_output, fb_presented,
+                                                             fb_discarded};
+
+bool done_committing(const Client& c) {
+    return c.opt.frames && c.next_frame >= c.opt.frames;
+}
+
+// Draws the next frame into a free buffer and commits it.  false when every
+// buffer is still held by the compositor.
+bool commit_frame(Client& c) {
+    auto& bufs = c.source->buffers();
+    size_t i = 0;
+    while (i < bufs.size() && bufs[i].busy)
+        ++i;
+    if (i == bufs.size()) {
+        ++c.no_free_buffer;
+        return false;
+    }
+    c.source->begin_write(i);
+    zcd::ClientBuffer& b = bufs[i];
+    if (b.pixels)
+        zcd::render_pattern(
+            c.opt.pattern, c.next_frame,
+            zcd::MutableImageView{b.pixels, c.opt.width, c.opt.height, b.stride_px});
+    c.source->end_write(i);
+
+    wl_surface* s = c.session.surface();
+    wl_surface_attach(s, b.wl, 0, 0);
+    wl_surface_damage_buffer(s, 0, 0, int32_t(c.opt.width), int32_t(c.opt.height));
+    if (c.opt.fps == 0) {
+        c.frame_cb = wl_surface_frame(s);
+        wl_callback_add_listener(c.frame_cb, &kFrameListener, &c);
+        c.frame_due = false;
+    }
+    const int64_t t = now_ns();
+    size_t index =
+        c.timeline.on_commit(c.next_frame, t, c.opt.width, c.opt.height, c.source->drm_format(),
+                             c.source->modifier(), c.source->is_dmabuf());
+    if (c.session.presentation()) {
+        auto* f = new Feedback{&c, index, nullptr};
+        f->fb = wp_presentation_feedback(c.session.presentation(), s);
+        wp_presentation_feedback_add_listener(f->fb, &kFeedbackListener, f);
+    }
+    wl_surface_commit(s);
+    b.busy = true;
+    ++c.next_frame;
+    return true;
+}
+
+int fail(const std::string& what) {
+    std::fprintf(stderr, "zc-client: %s\n", what.c_str());
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Client c;
+    std::string err;
+    switch (zcd::parse_client_options(argc, argv, &c.opt, &err)) {
+    case zcd::ParseOutcome::Help:
+        std::fputs(zcd::client_usage(), stdout);
+        return 0;
+    case zcd::ParseOutcome::Error:
+        std::fprintf(stderr, "zc-client: %s\n", err.c_str());
+        return 2;
+    case zcd::ParseOutcome::Run:
+        break;
+    }
+    c.timeline = zcd::ClientTimeline(c.opt.title);
+
+    if (!c.session.connect(&err))
+        return fail(err);
+
+    zcd::SourceConfig cfg;
+    cfg.width = c.opt.width;
+    cfg.height = c.opt.height;
+    cfg.dev_root = c.opt.dev_root;
+    cfg.gbm_device = c.opt.device;
+    zcd::SourceChoice choice = zcd::choose_source(c.opt.source, cfg, c.session.offer());
+    if (!choice.source)
+        return fail(choice.rejected.empty() ? "no usable buffer source" : choice.rejected.back());
+    for (const auto& why : choice.rejected)
+        std::printf("zc-client: rejected %s\n", why.c_str());
+    c.source = std::move(choice.source);
+    if (!c.source->allocate(kBufferCount, &err))
+        return fail(err);
+    for (auto& b : c.source->buffers())
+        wl_buffer_add_listener(b.wl, &kBufferListener, &b);
+    std::printf("zc-client: source %s (%ux%u XRGB8888, modifier 0x%llx, %u buffers), pattern %s, "
+                "%s\n",
+                c.source->name(), c.opt.width, c.opt.height,
+                static_cast<unsigned long long>(c.source->modifier()), kBufferCount,
+                zcd::to_string(c.opt.pattern).c_str(),
+                c.opt.fps ? ("--fps " + std::to_string(c.opt.fps)).c_str() : "frame callbacks");
+    std::fflush(stdout);
+
+    if (!c.session.create_window(c.opt.title, &err))
+        return fail(err);
+
+    int timer = -1;
+    if (c.opt.fps) {
+        timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        itimerspec its{};
+        its.it_interval.tv_nsec = 1000000000L / c.opt.fps;
+        its.it_value.tv_nsec = 1;
+        timerfd_settime(timer, 0, &its, nullptr);
+    }
+
+    wl_display* dpy = c.session.display();
+    int64_t drain_deadline = 0;
+    int rc = 0;
+    for (;;) {
+        if (c.opt.fps == 0 && c.frame_due && !done_committing(c) && !c.session.closed())
+            commit_frame(c);
+        if (done_committing(c) || c.session.closed()) {
+            // Wait for the feedback of what is still on its way, then stop.
+            if (!drain_deadline)
+                drain_deadline = now_ns() + int64_t(kFeedbackWaitMs) * 1000000;
+            if (c.timeline.pending() == 0 || now_ns() >= drain_deadline ||
+                !c.session.presentation())
+                break;
+        }
+        if (wl_display_flush(dpy) < 0 && errno != EAGAIN) {
+            rc = fail(c.session.connection_error());
+            break;
+        }
+        pollfd fds[2] = {{wl_display_get_fd(dpy), POLLIN, 0}, {timer, POLLIN, 0}};
+        int timeout = drain_deadline ? 50 : -1;
+        if (poll(fds, timer >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR) {
+            rc = fail(std::string("poll: ") + std::strerror(errno));
+            break;
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (wl_display_dispatch(dpy) < 0) {
+                rc = fail(c.session.connection_error());
+                break;
+            }
+        } else if (wl_display_dispatch_pending(dpy) < 0) {
+            rc = fail(c.session.connection_error());
+            break;
+        }
+        if (timer >= 0 && (fds[1].revents & POLLIN)) {
+            uint64_t ticks = 0;
+            if (read(timer, &ticks, sizeof ticks) == sizeof ticks && !done_committing(c) &&
+                !c.session.closed())
+                commit_frame(c);
+        }
+    }
+    if (timer >= 0)
+        close(timer);
+
+    std::printf("zc-client: %llu frames committed, %llu presented (%llu zero-copy), %llu "
+                "discarded, %llu without feedback; source %s%s\n",
+                static_cast<unsigned long long>(c.timeline.committed()),
+                static_cast<unsigned long long>(c.timeline.presented()),
+                static_cast<unsigned long long>(c.timeline.zero_copy()),
+                static_cast<unsigned long long>(c.timeline.discarded()),
+                static_cast<unsigned long long>(c.timeline.pending()), c.source->name(),
+                c.session.presentation() ? "" : " (compositor has no wp_presentation)");
+    if (c.no_free_buffer)
+        std::printf("zc-client: %llu --fps ticks skipped: all buffers held by the compositor\n",
+                    static_cast<unsigned long long>(c.no_free_buffer));
+    if (!c.opt.trace.empty() && !zcd::export_chrome_trace(c.timeline.timeline(), c.opt.trace, &err))
+        return fail(err);
+    return rc;
+}
