@@ -101,7 +101,7 @@ finish() {
 	local t_end
 	t_end=$(date +%s)
 	echo "emulated-test: kernel build $((t_build_end - t_start))s, VM $((t_end - t_build_end))s, total $((t_end - t_start))s"
-	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-not reported}" >&2
+	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-$unreported}" >&2
 	echo "zcd-summary: ran=$ran failed=$failed skipped=0"
 	[ $failed -eq 0 ]
 }

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Assertions for the VM script tests (sourced).
 set -euo pipefail
+# shellcheck disable=SC2034 # used by the tests that source this file
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# A stand-in for qemu-system-x86_64 in test_emulated_host.sh: capability
+# queries go to the real QEMU; a VM run starts the real QEMU paused and
+# without a kernel (so QMP, the virtio-serial socket and screendump are
+# real) and plays the guest's part on the output share: reports results,
+# asks for a screendump, relays the agent's counters.
+set -euo pipefail
+usage() { echo "usage: fake-qemu-guest.sh QEMU-ARGS... (test helper for test_emulated_host.sh)"; }
+case "${1:-}" in -h | --help) usage; exit 0 ;; esac
+real=${ZCD_REAL_QEMU:-qemu-system-x86_64}
+case " $* " in
+*" -kernel "*) ;;
+*) exec "$real" "$@" ;;
+esac
+
+args=() share=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-kernel | -append) shift 2 ;;
+	-fsdev)
+		[[ $2 == local,id=outfs,path=* ]] && share=$(sed -E 's/.*path=([^,]*).*/\1/' <<<"$2")
+		args+=("$1" "$2"); shift 2 ;;
+	*) args+=("$1"); shift ;;
+	esac
+done
+[ -n "$share" ] || { echo "fake-qemu-guest: no output share in the arguments" >&2; exit 2; }
+"$real" "${args[@]}" -S &
+qemu=$!
+trap 'kill $qemu 2>/dev/null || true' EXIT
+
+printf 'boot\tpass\tfake guest\n' >>"$share/results.tsv"
+# The agent's snapshot: the host compares it with what it sent.
+for _ in $(seq 100); do [ -s "$share/../agent-counters.txt" ] && break; sleep 0.1; done
+cp "$share/../agent-counters.txt" "$share/host-kstat.txt"
+printf 'agent.transport\treceived\tfake relay\n' >>"$share/results.tsv"
+: >"$share/screendump.request"
+for _ in $(seq 300); do [ -e "$share/screendump.done" ] && break; sleep 0.1; done
+[ -e "$share/screendump.done" ] && printf 'compositor.host-screendump\tcaptured\tfake\n' >>"$share/results.tsv"
