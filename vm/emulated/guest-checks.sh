@@ -17,6 +17,11 @@ USAGE
 }
 case "${1:-}" in -h | --help | "") usage; exit 0 ;; esac
 out=$1
+# It binds drivers and writes sysfs: never on a host by mistake.
+if ! tr '\0' ' ' </proc/1/cmdline | grep -q 'guest-init.sh'; then
+	echo "guest-checks: runs only inside the emulated guest (PID 1 = guest-init.sh)" >&2
+	exit 2
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Written by emulated-test.sh (defaults only keep a broken share visible).
