@@ -137,18 +137,23 @@ int main(int argc, char** argv) {
     out += ",\"renderer_missing\":\"" + json_escape(run.why) + "\",\"imports\":[";
     for (size_t i = 0; i < run.results.size(); ++i) {
         const auto& r = run.results[i];
-        char buf[512];
+        char buf[768];
         std::snprintf(
             buf, sizeof buf,
             "%s{\"request\":\"%s\",\"width\":%u,\"height\":%u,\"commits\":%d,"
             "\"recorded_path\":\"%s\",\"recorded_reason\":\"%s\","
             "\"paths_consistent\":%s,\"bytes_copied\":%llu,\"bytes_zero_copy\":%llu,"
-            "\"wall_median_ns\":%lld,\"record_median_ns\":%lld,",
+            "\"wall_median_ns\":%lld,\"record_median_ns\":%lld,"
+            "\"cost_median_ns\":%lld,\"frame_without_median_ns\":%lld,"
+            "\"memcpy_median_ns\":%lld,\"stale_records\":%d,",
             i ? "," : "", zcd::bench::to_string(r.request), r.width, r.height, r.commits,
             json_escape(r.recorded_path).c_str(), json_escape(r.recorded_reason).c_str(),
             r.paths_consistent ? "true" : "false", static_cast<unsigned long long>(r.bytes_copied),
             static_cast<unsigned long long>(r.bytes_zero_copy),
-            static_cast<long long>(r.wall_median_ns), static_cast<long long>(r.record_median_ns));
+            static_cast<long long>(r.wall_median_ns), static_cast<long long>(r.record_median_ns),
+            static_cast<long long>(r.cost_median_ns),
+            static_cast<long long>(r.frame_without_median_ns),
+            static_cast<long long>(r.memcpy_median_ns), r.stale_records);
         out += buf;
         out += "\"device\":\"" + json_escape(r.device) + "\",\"error\":\"" + json_escape(r.error) +
                "\"}";

@@ -36,7 +36,15 @@ struct ImportMeasurement {
     int commits = 0;
     int64_t wall_median_ns = 0;   // our own clock around the renderer call(s) of one commit
     int64_t record_median_ns = 0; // import_end_ns - import_begin_ns from the ImportRecord
-    std::string device;           // Vulkan device name
+    // The commit's whole cost, including GPU work the renderer defers to the
+    // next frame (a staging-to-image copy): per commit, (import + one frame
+    // drawing the texture) minus (the same frame again without a new
+    // import), median of those paired differences.
+    int64_t cost_median_ns = 0;
+    int64_t frame_without_median_ns = 0; // the baseline frame alone
+    int64_t memcpy_median_ns = 0;        // memcpy of the same bytes, timed right after each commit
+    int stale_records = 0;               // commits whose ImportRecord generation did not change
+    std::string device;                  // Vulkan device name
 };
 
 // Returns one measurement per (request, size).  `available` is false when
