@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# The kernel series: extract the pinned Debian kernel tree into the cache,
+# apply kernel/patches with git am, build, test and check it.
+# Called as ./zcd kernel <step>; see usage().
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: ./zcd kernel <step>
+
+  prepare     extract linux-source-6.12 into $ZCD_CACHE/kernel/src (once) and
+              apply kernel/patches/series on branch zcd (skipped when the
+              package version and the series are unchanged)
+  kunit       build (when needed) and run the series' KUnit suites under UML
+  checkpatch  scripts/checkpatch.pl --strict on every patch in the series
+  docs        kernel-doc -Wall on the new files, and their Documentation wiring
+  build-vm    x86_64 bzImage + modules for the emulated VM guest
+              (tinyconfig + kernel/configs/vm-guest.config)
+  build-xe    x86_64 compile check of drm/xe (=m), vfio-pci and dma-buf with
+              the series (kernel/configs/xe-host.config), plus W=1 on the
+              series' own directories
+  test        kunit + checkpatch + docs, and build-xe when its inputs changed;
+              ends with "zcd-summary: ran=N failed=N skipped=N"
+
+Outputs: $ZCD_CACHE/kernel/{src,out-kunit,out-vm,out-xe}; see kernel/README.md.
+USAGE
+}
+
+die() {
+	echo "zcd kernel: $*" >&2
+	exit 1
+}
+
+: "${ZCD_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${ZCD_CACHE:=/var/cache/zcdisplay}"
+kdir=$ZCD_ROOT/kernel
+cache=$ZCD_CACHE/kernel
+src=$cache/src
+jobs=2
+git_id=(-c user.name="zcdisplay developers" -c user.email=dev@zcdisplay.invalid)
+
+export CCACHE_DIR=$ZCD_CACHE/ccache
+kmake=(make -C "$src" -j"$jobs" CC="ccache gcc" HOSTCC="ccache gcc")
+
+# --- inputs --------------------------------------------------------------
+
+read -r base_pkg base_version <"$kdir/base-version"
+
+check_base() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' "$base_pkg" 2>/dev/null || true)
+	[ -n "$have" ] || die "$base_pkg is not installed; run ./zcd setup"
+	[ "$have" = "$base_version" ] ||
+		die "$base_pkg is $have but kernel/base-version pins $base_version; install that version or update the pin and the series"
+	[ -f "/usr/src/$base_pkg.tar.xz" ] || die "/usr/src/$base_pkg.tar.xz is missing; reinstall $base_pkg"
+}
+
+# The patch files listed in series, in order (comments and blanks skipped).
+series_patches() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$kdir/patches/series"
+}
+
+series_key() {
+	{
+		echo "$base_pkg $base_version"
+		local p
+		while read -r p; do
+			[ -f "$kdir/patches/$p" ] || die "series lists $p but kernel/patches/$p does not exist"
+			echo "$p $(sha256sum <"$kdir/patches/$p" | cut -d' ' -f1)"
+		done < <(series_patches)
+	} | sha256sum | cut -d' ' -f1
+}
+
+file_hash() { sha256sum <"$1" | cut -d' ' -f1; }
+
+tree_commit() { git -C "$src" rev-parse HEAD; }
+
+# --- prepare -------------------------------------------------------------
+
+extract_base() {
+	local tmp=$cache/src.tmp
+	echo "prepare: extracting /usr/src/$base_pkg.tar.xz (once)"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "/usr/src/$base_pkg.tar.xz" -C "$tmp" --strip-components=1
+	git -C "$tmp" init -q
+	# Debian's top-level .gitignore ignores everything ("/*"): force.
+	git -C "$tmp" add -f -A
+	git -C "$tmp" "${git_id[@]}" commit -q -m "$base_pkg $base_version"
+	git -C "$tmp" tag base
+	git -C "$tmp" branch -q -m zcd-base-import
+	mv "$tmp" "$src"
+}
+
+cmd_prepare() {
+	check_base
+	mkdir -p "$cache"
+	exec 9>"$cache/.prepare.lock"
+	flock 9
+	[ -d "$src/.git" ] || extract_base
+	local key stamp=$cache/prepared
+	key=$(series_key)
+	if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$key" ] &&
+		[ "$(sed -n 2p "$stamp")" = "$(tree_commit)" ] &&
+		git -C "$src" diff --quiet HEAD; then
+		echo "prepare: up to date (series $(echo "$key" | cut -c1-12), tree $(tree_commit | cut -c1-12))"
+		return
+	fi
+	# Other helpers may keep worktrees of this repository; drop stale ones
+	# and do not fail because one of them has branch zcd checked out.
+	git -C "$src" worktree prune
+	git -C "$src" am --abort >/dev/null 2>&1 || true
+	# Only files the series touches change, so incremental builds stay valid.
+	git -C "$src" checkout -q -f --ignore-other-worktrees -B zcd refs/tags/base
+	local p n=0
+	while read -r p; do
+		git -C "$src" "${git_id[@]}" am -q "$kdir/patches/$p" ||
+			die "patch $p does not apply to $base_pkg $base_version (tree left in git am state in $src)"
+		n=$((n + 1))
+	done < <(series_patches)
+	printf '%s\n%s\n' "$key" "$(tree_commit)" >"$stamp"
+	echo "prepare: applied $n patches, tree $(tree_commit | cut -c1-12)"
+}
+
+# --- builds --------------------------------------------------------------
+
+# stamp_ok NAME KEY: true when build NAME last succeeded with KEY.
+stamp_ok() { [ -f "$cache/$1.stamp" ] && [ "$(cat "$cache/$1.stamp")" = "$2" ]; }
+stamp_set() { echo "$2" >"$cache/$1.stamp"; }
+
+# configure OUT FRAGMENT: tinyconfig + fragment, and every =y/=m line of the
+# fragment must survive olddefconfig (a silently dropped option is an error).
+configure() {
+	local out=$1 frag=$2 line missing=()
+	mkdir -p "$out"
+	"${kmake[@]}" O="$out" ARCH=x86_64 tinyconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
+	"${kmake[@]}" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+	while read -r line; do
+		grep -qx "$line" "$out/.config" || missing+=("$line")
+	done < <(grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag")
+	[ ${#missing[@]} -eq 0 ] ||
+		die "$(basename "$frag"): not set after olddefconfig (dependency missing?): ${missing[*]}"
+}
+
+cmd_build_vm() {
+	cmd_prepare
+	local out=$cache/out-vm frag=$kdir/configs/vm-guest.config key
+	key="$(tree_commit) $(file_hash "$frag")"
+	if stamp_ok vm "$key" && [ -f "$out/arch/x86/boot/bzImage" ]; then
+		echo "build-vm: up to date: $out/arch/x86/boot/bzImage"
+		return
+	fi
+	local t0=$SECONDS
+	configure "$out" "$frag"
+	"${kmake[@]}" O="$out" ARCH=x86_64 bzImage modules
+	rm -rf "$out/modules-root"
+	"${kmake[@]}" O="$out" ARCH=x86_64 INSTALL_MOD_PATH="$out/modules-root" \
+		INSTALL_MOD_STRIP=1 modules_install >/dev/null
+	stamp_set vm "$key"
+	echo "build-vm: $out/arch/x86/boot/bzImage and modules in $out/modules-root ($((SECONDS - t0)) s)"
+}
+
+# Directories the series touches: compiled with W=1 in build-xe.
+series_dirs=(drivers/dma-buf/ drivers/vfio/pci/)
+
+cmd_build_xe() {
+	cmd_prepare
+	local out=$cache/out-xe frag=$kdir/configs/xe-host.config key log
+	key="$(tree_commit) $(file_hash "$frag")"
+	if stamp_ok xe "$key"; then
+		echo "build-xe: up to date (tree $(tree_commit | cut -c1-12))"
+		return
+	fi
+	local t0=$SECONDS
+	configure "$out" "$frag"
+	grep -qx 'CONFIG_DRM_XE=m' "$out/.config" || die "build-xe: CONFIG_DRM_XE=m did not survive olddefconfig"
+	# Compile only: the objects of xe.ko (as a module) and of what the
+	# series changes; no vmlinux, no hardware.
+	"${kmake[@]}" O="$out" ARCH=x86_64 drivers/gpu/drm/xe/ drivers/vfio/ "${series_dirs[@]}"
+	# W=1 on the series' directories (kbuild recompiles because the flags
+	# change): no warning may point into a file the series touches.
+	log=$out/w1.log
+	"${kmake[@]}" O="$out" ARCH=x86_64 W=1 "${series_dirs[@]}" >"$log" 2>&1 ||
+		{ tail -n 40 "$log" >&2; die "build-xe: W=1 build failed (log: $log)"; }
+	local touched
+	touched=$(git -C "$src" diff --name-only refs/tags/base HEAD | grep -E '\.[ch]$' || true)
+	if grep -E 'warning:' "$log" | grep -F -f <(echo "$touched"); then
+		die "build-xe: W=1 warnings in files the series touches (log: $log)"
+	fi
+	stamp_set xe "$key"
+	echo "build-xe: drm/xe (=m), vfio-pci and dma-buf compiled, W=1 clean ($((SECONDS - t0)) s)"
+}
+
+# --- KUnit ---------------------------------------------------------------
+
+cmd_kunit() {
+	cmd_prepare
+	local conf=$kdir/configs/kunit.config out=$cache/out-kunit key glob log
+	local ran=0 failed=0 skipped=0 rc=0
+	key="$(tree_commit) $(file_hash "$conf")"
+	cd "$src"
+	if ! stamp_ok kunit "$key" || [ ! -x "$out/linux" ]; then
+		local t0=$SECONDS
+		echo "kunit: building UML kernel in $out"
+		python3 tools/testing/kunit/kunit.py build --kunitconfig="$conf" \
+			--build_dir="$out" --jobs="$jobs" --make_options CC="ccache gcc" >"$cache/kunit-build.log" 2>&1 ||
+			{ tail -n 40 "$cache/kunit-build.log" >&2; die "kunit: UML build failed (log: $cache/kunit-build.log)"; }
+		stamp_set kunit "$key"
+		echo "kunit: built in $((SECONDS - t0)) s"
+	fi
+	# One run per suite glob: the kernel's filter takes a single glob.
+	while read -r glob; do
+		log=$cache/kunit-$(echo "$glob" | tr -c 'a-zA-Z0-9_\n' '_').log
+		python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
+			--timeout=300 "$glob" >"$log" 2>&1 || rc=1
+		grep -E '(PASSED|FAILED|SKIPPED|CRASHED) ' "$log" | sed 's/^\[[0-9:]*\] //' || true
+		local line
+		line=$(grep -E 'Ran [0-9]+ tests' "$log" | tail -n1 || true)
+		if [ -z "$line" ]; then
+			echo "kunit: no result for '$glob' (log: $log)" >&2
+			failed=$((failed + 1))
+			continue
+		fi
+		local r f c s
+		r=$(sed -nE 's/.*Ran ([0-9]+) tests.*/\1/p' <<<"$line")
+		f=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$line")
+		c=$(sed -nE 's/.*crashed: ([0-9]+).*/\1/p' <<<"$line")
+		s=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$line")
+		[ "$r" -gt 0 ] || { echo "kunit: glob '$glob' ran no test" >&2; failed=$((failed + 1)); }
+		ran=$((ran + r - ${s:-0}))
+		failed=$((failed + ${f:-0} + ${c:-0}))
+		skipped=$((skipped + ${s:-0}))
+	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$kdir/configs/kunit-suites")
+	cd - >/dev/null
+	echo "$ran $failed $skipped" >"$cache/kunit.counts"
+	echo "kunit: ran $ran, failed $failed, skipped $skipped"
+	[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
+}
+
+# --- checkpatch ----------------------------------------------------------
+
+cmd_checkpatch() {
+	cmd_prepare
+	local p n=0 bad=0 out ignore
+	while read -r p; do
+		# Allowlist: "<patch> <TYPE> <reason>" lines, justified in the patch.
+		ignore=$(awk -v p="$p" '$1 == p { printf "%s%s", sep, $2; sep="," }' \
+			"$kdir/checkpatch-allowlist" 2>/dev/null || true)
+		out=$("$src/scripts/checkpatch.pl" --root="$src" --strict --show-types \
+			${ignore:+--ignore "$ignore"} "$kdir/patches/$p" 2>&1) || true
+		n=$((n + 1))
+		if grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"; then
+			echo "checkpatch: $p: clean"
+		else
+			bad=$((bad + 1))
+			echo "$out"
+			echo "checkpatch: $p: NOT clean"
+		fi
+	done < <(series_patches)
+	echo "$n $bad" >"$cache/checkpatch.counts"
+	echo "checkpatch: $n patches, $bad not clean"
+	[ "$bad" -eq 0 ]
+}
+
+# --- docs ----------------------------------------------------------------
+
+# New files with kernel-doc, and the Documentation page that must pull them in.
+doc_files=(
+	include/linux/dma-buf-interconnect.h
+	drivers/dma-buf/dma-buf-interconnect.c
+	drivers/dma-buf/dma-buf-iov.c
+)
+doc_page=Documentation/driver-api/dma-buf.rst
+
+cmd_docs() {
+	cmd_prepare
+	local f out bad=0
+	cd "$src"
+	for f in "${doc_files[@]}"; do
+		[ -f "$f" ] || { echo "docs: $f missing from the tree"; bad=1; continue; }
+		out=$(./scripts/kernel-doc -none -Wall "$f" 2>&1)
+		if [ -n "$out" ]; then
+			echo "$out"
+			bad=1
+		fi
+		grep -q "kernel-doc:: $f" "$doc_page" || { echo "docs: $doc_page does not include $f"; bad=1; }
+	done
+	cd - >/dev/null
+	if [ "$bad" -ne 0 ]; then
+		echo "docs: kernel-doc NOT clean"
+		return 1
+	fi
+	echo "docs: ${#doc_files[@]} files, kernel-doc -Wall clean, all in $doc_page"
+}
+
+# --- test ----------------------------------------------------------------
+
+cmd_test() {
+	local t0=$SECONDS ran=0 failed=0 skipped=0 r f s
+	cmd_prepare
+	# Each step runs in a subshell so that a failing one (die) is counted
+	# and the summary line is still printed.
+	rm -f "$cache/kunit.counts" "$cache/checkpatch.counts"
+	(cmd_kunit) || true
+	if [ -f "$cache/kunit.counts" ]; then
+		read -r r f s <"$cache/kunit.counts"
+		ran=$((ran + r)) failed=$((failed + f)) skipped=$((skipped + s))
+	else
+		failed=$((failed + 1))
+	fi
+	(cmd_checkpatch) || true
+	if [ -f "$cache/checkpatch.counts" ]; then
+		read -r r f <"$cache/checkpatch.counts"
+		ran=$((ran + r)) failed=$((failed + f))
+	else
+		failed=$((failed + 1))
+	fi
+	ran=$((ran + 1))
+	(cmd_docs) || failed=$((failed + 1))
+	# The Xe compile check costs minutes cold: run it only when its inputs
+	# (tree, fragment) changed since the last successful one.
+	local key
+	key="$(tree_commit) $(file_hash "$kdir/configs/xe-host.config")"
+	if ! stamp_ok xe "$key"; then
+		ran=$((ran + 1))
+		(cmd_build_xe) || failed=$((failed + 1))
+	else
+		echo "build-xe: up to date, not rerun"
+	fi
+	echo "kernel test: $((SECONDS - t0)) s"
+	echo "zcd-summary: ran=$ran failed=$failed skipped=$skipped"
+	[ "$failed" -eq 0 ]
+}
+
+case "${1:-}" in
+-h | --help | help) usage ;;
+prepare) cmd_prepare ;;
+kunit) cmd_kunit ;;
+checkpatch) cmd_checkpatch ;;
+docs) cmd_docs ;;
+build-vm) cmd_build_vm ;;
+build-xe) cmd_build_xe ;;
+test) cmd_test ;;
+"") usage >&2; exit 2 ;;
+*) echo "zcd kernel: unknown step '$1' (see ./zcd kernel --help)" >&2; exit 2 ;;
+esac
