@@ -1,0 +1,85 @@
+#include "tools/lib/png_image.hpp"
+
+#include <png.h>
+
+#include <cstring>
+
+namespace zcd::tools {
+
+RgbaImage make_image(uint32_t width, uint32_t height, uint32_t rgba) {
+    RgbaImage img;
+    img.width = width;
+    img.height = height;
+    img.rgba.resize(size_t{width} * height * 4);
+    for (size_t i = 0; i < img.rgba.size(); i += 4) {
+        img.rgba[i] = static_cast<uint8_t>(rgba >> 24);
+        img.rgba[i + 1] = static_cast<uint8_t>(rgba >> 16);
+        img.rgba[i + 2] = static_cast<uint8_t>(rgba >> 8);
+        img.rgba[i + 3] = static_cast<uint8_t>(rgba);
+    }
+    return img;
+}
+
+bool read_png(const std::string& path, RgbaImage* out, std::string* error) {
+    png_image png;
+    std::memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&png, path.c_str())) {
+        *error = "cannot read PNG " + path + ": " + png.message;
+        return false;
+    }
+    png.format = PNG_FORMAT_RGBA;
+    // Refuse absurd sizes before allocating (a hostile header).
+    if (png.width == 0 || png.height == 0 || png.width > 32768 || png.height > 32768) {
+        png_image_free(&png);
+        *error = "cannot read PNG " + path + ": unsupported size " + std::to_string(png.width) +
+                 "x" + std::to_string(png.height);
+        return false;
+    }
+    RgbaImage img;
+    img.width = png.width;
+    img.height = png.height;
+    img.rgba.resize(PNG_IMAGE_SIZE(png));
+    if (!png_image_finish_read(&png, nullptr, img.rgba.data(), 0, nullptr)) {
+        *error = "cannot read PNG " + path + ": " + png.message;
+        png_image_free(&png);
+        return false;
+    }
+    *out = std::move(img);
+    return true;
+}
+
+bool write_png(const std::string& path, const RgbaImage& image, std::string* error) {
+    png_image png;
+    std::memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    png.width = image.width;
+    png.height = image.height;
+    png.format = PNG_FORMAT_RGBA;
+    if (!png_image_write_to_file(&png, path.c_str(), 0, image.rgba.data(), 0, nullptr)) {
+        *error = "cannot write PNG " + path + ": " + png.message;
+        return false;
+    }
+    return true;
+}
+
+RgbaImage from_xrgb(const std::vector<uint32_t>& xrgb, uint32_t width, uint32_t height) {
+    RgbaImage img = make_image(width, height);
+    for (size_t i = 0; i < size_t{width} * height && i < xrgb.size(); ++i) {
+        img.rgba[i * 4] = static_cast<uint8_t>(xrgb[i] >> 16);
+        img.rgba[i * 4 + 1] = static_cast<uint8_t>(xrgb[i] >> 8);
+        img.rgba[i * 4 + 2] = static_cast<uint8_t>(xrgb[i]);
+        img.rgba[i * 4 + 3] = 255;
+    }
+    return img;
+}
+
+std::vector<uint32_t> to_xrgb(const RgbaImage& image) {
+    std::vector<uint32_t> out(size_t{image.width} * image.height);
+    for (size_t i = 0; i < out.size(); ++i)
+        out[i] = uint32_t{image.rgba[i * 4]} << 16 | uint32_t{image.rgba[i * 4 + 1]} << 8 |
+                 image.rgba[i * 4 + 2];
+    return out;
+}
+
+} // namespace zcd::tools
