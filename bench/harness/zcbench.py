@@ -83,6 +83,11 @@ def compositor_set(args, runtime_parent, log_dir):
         mk(comp.Sway, "sway"),
         mk(comp.ZcCompositor, "zc-compositor", zc_bin, zc_args, label="zc-compositor"),
     ]
+    if "--force-path" in zc_help:
+        # Not a target row: shows what the zero-copy path saves (or costs)
+        # against the copy fallback in the same compositor.
+        configs.append(mk(comp.ZcCompositor, "zc-compositor-copy", zc_bin,
+                          zc_args + ["--force-path", "copy"], label="zc-compositor-copy"))
     if "--overlay" in zc_help:
         configs.append(mk(comp.ZcCompositor, "zc-compositor+overlay", zc_bin,
                           zc_args + ["--overlay"], label="zc-compositor+overlay"))
@@ -174,7 +179,7 @@ def compositor_rows(configs, results, failures, zc_help, args):
                                  note=f"{zc.value:.3f} / {pr.value:.3f} ms",
                                  zc_ms=zc.value, peer_ms=pr.value))
     for label, _ in configs:
-        if label.endswith("+overlay"):
+        if label.endswith("+overlay") or label.endswith("-copy"):
             continue
         p = pools[label]
         for q in ("p50", "p99"):
