@@ -1,7 +1,7 @@
 """Kernel row: map through the IOV interconnect vs the legacy DMA map, timed
 by the kernel test importer inside the emulated VM (vm/emulated/).
 
-The VM step writes out/vm-emulated/share/kernel-bench.json:
+The VM step writes out/vm-emulated/share/kernel/kernel-bench.json:
   {"size_bytes": N, "interconnect_map_ns": T1, "legacy_map_ns": T2,
    "repeats": R, "note": "..."}
 Both times come from the same importer in the same guest, so their ratio is
@@ -23,7 +23,10 @@ def run(args, run_dir):
     rid = "kernel.interconnect_over_legacy_map"
     label = "interconnect map time / legacy DMA map time"
     vm = os.path.join(args.root, "vm", "zcd-vm.sh")
-    result = os.path.join(args.root, "out", "vm-emulated", "share", "kernel-bench.json")
+    share = os.path.join(args.root, "out", "vm-emulated", "share")
+    candidates = [os.path.join(share, "kernel", "kernel-bench.json"),
+                  os.path.join(share, "kernel-bench.json")]
+    result = next((c for c in candidates if os.path.exists(c)), candidates[0])
     source = None
     if not os.access(vm, os.X_OK):
         return [missing(rid, G, label, "vm/zcd-vm.sh missing (VM scripts not in this checkout)")]

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Unit tests of the bench harness's pure logic (no compositor, no renderer):
+percentiles, the client-log reader, target verdicts and path scrubbing.
+These are tests of the harness, not benchmarks: they can and should fail."""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+
+import compositors  # noqa: E402
+import targets  # noqa: E402
+import zcbench  # noqa: E402
+
+
+class PercentileTest(unittest.TestCase):
+    def test_nearest_rank(self):
+        values = list(range(1, 101))  # 1..100
+        self.assertEqual(compositors.percentile(values, 50), 50)
+        self.assertEqual(compositors.percentile(values, 99), 99)
+        self.assertEqual(compositors.percentile(values, 100), 100)
+        self.assertEqual(compositors.percentile([7.0], 99), 7.0)
+        self.assertIsNone(compositors.percentile([], 50))
+
+    def test_small_sample_p99_is_the_maximum(self):
+        self.assertEqual(compositors.percentile([1, 2, 3, 40], 99), 40)
+
+
+class ClientLogTest(unittest.TestCase):
+    def test_times_move_to_monotonic_and_zero_stays_zero(self):
+        log = {"clock_id": 4, "width": 8, "height": 8, "monotonic_minus_clock_ns": 1000,
+               "compositor_hint": "x",
+               "columns": ["frame", "commit_ns", "state", "present_ns", "refresh_ns", "msc",
+                           "flags", "done_ns"],
+               "frames": [[1, 5000, "presented", 9000, 16666666, 3, 8, 7000],
+                          [2, 6000, "pending", 0, 0, 0, 0, 0]]}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(log, f)
+        try:
+            _, frames = compositors.load_log(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(frames[0]["commit"], 6000)
+        self.assertEqual(frames[0]["present"], 10000)
+        self.assertEqual(frames[0]["done"], 8000)
+        self.assertEqual(frames[0]["flags"], 8)
+        self.assertEqual(frames[1]["present"], 0)
+        self.assertEqual(frames[1]["done"], 0)
+
+
+def row(id, value, **details):
+    r = {"id": id, "value": value, "unit": "x", "details": details}
+    if value is None:
+        r["missing"] = "because"
+    return r
+
+
+class TargetsTest(unittest.TestCase):
+    def test_met_missed_and_not_measured(self):
+        verdicts, report = targets.judge([
+            row("import.shm_host_import.ratio_4k_720p", 1.1),
+            row("import.shm_copy.ratio_4k_720p", 9.0),  # copy path: no flatness target
+            row("bytes_copied.dmabuf_zero_copy", 0),
+            row("bytes_copied.shm_copy", 8294400),
+            row("copy.throughput_over_memcpy", 0.5),
+            row("cpu.zc_over_weston", None),
+            row("latency.zc-compositor.p99", 18.0, refresh_ms=16.667),
+            row("overlay.cost_share", 0.06),
+        ])
+        self.assertIn("met", verdicts["import.shm_host_import.ratio_4k_720p"])
+        self.assertNotIn("import.shm_copy.ratio_4k_720p", verdicts)
+        self.assertNotIn("bytes_copied.shm_copy", verdicts)
+        self.assertIn("met", verdicts["bytes_copied.dmabuf_zero_copy"])
+        self.assertIn("MISSED", verdicts["copy.throughput_over_memcpy"])
+        self.assertEqual(verdicts["cpu.zc_over_weston"], "not measured")
+        self.assertIn("met", verdicts["latency.zc-compositor.p99"])
+        self.assertIn("MISSED", verdicts["overlay.cost_share"])
+        self.assertEqual(sum(1 for ln in report if ln.startswith("MISSED")), 2)
+
+    def test_latency_threshold_follows_the_refresh(self):
+        v, _ = targets.judge([row("latency.zc-compositor.p99", 18.0, refresh_ms=8.333)])
+        self.assertIn("MISSED", v["latency.zc-compositor.p99"])
+
+    def test_a_target_without_rows_is_reported(self):
+        _, report = targets.judge([])
+        self.assertEqual(len(report), len(targets.TARGETS))
+        self.assertTrue(all(ln.startswith("NOT MEASURED") for ln in report))
+
+
+class ScrubTest(unittest.TestCase):
+    def test_absolute_paths_are_replaced(self):
+        doc = {"a": ["/r/x/build/bin/zc", "/r/x/bench"], "b": ("/r/x",), "n": 3}
+        out = zcbench.scrub(doc, "/r/x", "/r/x/build")
+        self.assertEqual(out["a"], ["$ZCD_BUILD/bin/zc", "$ZCD_ROOT/bench"])
+        self.assertEqual(out["b"], ["$ZCD_ROOT"])
+        self.assertEqual(out["n"], 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
