@@ -100,14 +100,15 @@ finish() {
 	done
 	local t_end
 	t_end=$(date +%s)
-	echo "emulated-test: kernel build $((t_build_end - t_start))s, VM $((t_end - t_build_end))s, total $((t_end - t_start))s"
+	echo "emulated-test: times: kernel build $((t_build_end - t_start))s," \
+		"userland build $((t_userland_end - t_userland))s, VM $((t_end - t_userland_end))s, total $((t_end - t_start))s"
 	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-$unreported}" >&2
 	echo "zcd-summary: ran=$ran failed=$failed skipped=0"
 	[ $failed -eq 0 ]
 }
 
 # --- the kernel: the series' bzImage, via the kernel helper's cached build.
-t_build_end=$t_start
+t_build_end=$t_start t_userland=$t_start t_userland_end=$t_start
 no_kernel="not run: no guest kernel (see vm.kernel-built)"
 kernel_out=$ZCD_CACHE/kernel/out-vm
 if [ -z "$kernel" ]; then
@@ -144,11 +145,14 @@ fi
 # --- the userland the guest runs: zc-compositor, zc-client, zc-vfio-dmabuf,
 # zc-kstat (./zcd build; a no-op after ./zcd test's own build).  A failed
 # build does not stop the test: the guest names every missing binary.
+t_userland=$(date +%s)
 if [ $build -eq 1 ]; then
 	echo "emulated-test: ./zcd build (log in ${out#"$ZCD_ROOT"/}/build.log)"
 	"$ZCD_ROOT/zcd" build >"$out/build.log" 2>&1 ||
 		note "./zcd build failed ($(tail -n 1 "$out/build.log")); the guest checks name what is missing"
 fi
+
+t_userland_end=$(date +%s)
 
 # --- the QEMU prerequisites this test needs (one line each).
 missing=()
@@ -291,7 +295,7 @@ verify_image() {
 	fi
 }
 if [ "${status[compositor.guest-capture]:-}" = captured ]; then
-	last=$(find "$share/compositor/captures" -name '*.png' | sort | tail -n 1)
+	last=$(find "$share/compositor/captures" -name '*.png' | sort -V | tail -n 1)
 	verify_image compositor.guest-capture "$last"
 fi
 if [ "${status[compositor.host-screendump]:-}" = captured ]; then
