@@ -149,6 +149,11 @@ run_importer_checks() {
 		for c in "${kernel_checks[@]:1}"; do result "$c" fail "not run: no dma-buf (see kernel.vfio-dmabuf-export)"; done
 		return
 	fi
+	# zc-kstat's view of the same counters, kept next to the raw files.
+	local kstat
+	if kstat=$(tool zc-kstat 2>/dev/null); then
+		"$kstat" --json >"$dir/zc-kstat.json" 2>&1 || true
+	fi
 	result kernel.vfio-dmabuf-export pass "dma-buf of $vf region 0, $size bytes, via VFIO_DEVICE_FEATURE_DMA_BUF"
 	local name st text
 	while IFS=$'\t' read -r name st text; do
