@@ -29,8 +29,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 # CONFIG_DEVTMPFS_MOUNT may have mounted /dev already.
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
+# The guest needs a writable /tmp, but a checkout or build directory may live
+# in the host's /tmp: keep the host's /tmp reachable to bind those back.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
+mount -t tmpfs -o mode=1777 tmpfs /tmp
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
@@ -45,6 +49,14 @@ mkdir -p "$out"
 if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; then
 	echo "zcd-guest: output share mounted at $out"
 	echo "boot	pass	init reached, output share mounted" >>"$out/results.tsv"
+	# shellcheck source=/dev/null
+	zcd_build=$( . "$out/params.sh" && echo "${zcd_build:-}")
+	case "$zcd_build" in
+	/tmp/*)
+		mkdir -p "$zcd_build"
+		mount --bind "/run/host-tmp/${zcd_build#/tmp/}" "$zcd_build"
+		;;
+	esac
 	"$here/guest-checks.sh" "$out" 2>&1 | tee "$out/guest.log"
 	sync
 	umount "$out"
