@@ -2,6 +2,7 @@
 // order their dependencies require (display, backend, renderer, allocator,
 // protocols, outputs), run the event loop until a limit, a signal or the
 // client ends the run, then write the statistics.  tinywl is the map.
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -59,6 +60,7 @@ bool prepare_capture_dir(const std::string& dir) {
 bool write_stats(Server& server) {
     server.facts.duration_s = static_cast<double>(now_ns() - server.start_ns) / 1e9;
     server.facts.validation_errors = renderer_validation_errors(server);
+    renderer_import_failures(server, &server.facts);
     std::ofstream f(server.options.stats_json);
     f << stats_json(server.accounting, server.facts);
     if (!f) {
@@ -143,6 +145,17 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "zc-compositor: %s\n", parsed.error.c_str());
         return 2;
     }
+    // The event loop receives these through signalfd, which only works when
+    // every thread blocks them.  The Vulkan driver (lavapipe) starts threads
+    // of its own, so block them here, before anything can create a thread;
+    // new threads inherit the mask.  spawn.cpp unblocks them for the client.
+    sigset_t loop_signals;
+    sigemptyset(&loop_signals);
+    sigaddset(&loop_signals, SIGCHLD);
+    sigaddset(&loop_signals, SIGINT);
+    sigaddset(&loop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &loop_signals, nullptr);
+
     Server server;
     server.options = parsed.options;
     wlr_log_init(server.options.verbose ? WLR_DEBUG : WLR_ERROR, nullptr);

@@ -85,10 +85,13 @@ void render_frame(Output& out) {
     }
     wlr_output_render_software_cursors(o, nullptr);
     out.frames_rendered++;
+    wlr_renderer_end(server.renderer);
+    // After end (the frame is finished in the output buffer) and before the
+    // commit (the buffer is still bound): the one moment every renderer,
+    // ours and pixman, can read the composed frame back.
     if (!server.options.capture_dir.empty() &&
         (out.frames_rendered - 1) % server.options.capture_every == 0)
         capture_frame(out);
-    wlr_renderer_end(server.renderer);
     if (!wlr_output_commit(o))
         discard_in_flight(out);
 }

@@ -74,6 +74,19 @@ uint64_t renderer_validation_errors(Server& server) {
     return 0;
 }
 
+void renderer_import_failures(Server& server, RunFacts* facts) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (server.vulkan) {
+        render::ImportFailure f = render::last_import_failure(server.renderer);
+        facts->import_failures = f.count;
+        facts->last_import_failure = std::string(to_string(f.reason));
+        return;
+    }
+#endif
+    (void)server;
+    (void)facts;
+}
+
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture) {
 #ifdef ZCD_HAVE_VULKAN_RENDERER
     if (server.vulkan && texture)

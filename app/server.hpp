@@ -107,6 +107,7 @@ bool create_backend(Server& server);
 // renderer_choice.cpp
 bool create_renderer(Server& server);
 uint64_t renderer_validation_errors(Server& server);
+void renderer_import_failures(Server& server, RunFacts* facts);
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture); // may be null
 // output.cpp
 void outputs_init(Server& server);
@@ -124,7 +125,7 @@ std::string client_default_name(wl_client* client);
 void present_in_flight(Output& output, const wlr_output_event_present& event);
 void discard_in_flight(Output& output);
 // capture.cpp
-void capture_frame(Output& output); // call between wlr_renderer_begin and _end
+void capture_frame(Output& output); // call after wlr_renderer_end, before the commit
 // spawn.cpp
 bool spawn_client(Server& server);
 bool watch_children(Server& server);

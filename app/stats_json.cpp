@@ -82,6 +82,8 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
     s += "  \"frames_discarded\": " + num(a.frames_discarded()) + ",\n";
     s += "  \"buffers_committed\": " + num(total.buffers()) + ",\n";
     s += tally_members(total, "  ") + ",\n";
+    s += "  \"import_failures\": " + num(f.import_failures) + ",\n";
+    s += "  \"last_import_failure\": " + json_quote(f.last_import_failure) + ",\n";
     s +=
         "  \"validation_enabled\": " + std::string(f.validation_enabled ? "true" : "false") + ",\n";
     s += "  \"validation_errors\": " + num(f.validation_errors) + ",\n";

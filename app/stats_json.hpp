@@ -18,7 +18,9 @@ struct RunFacts {
     double duration_s = 0;
     uint64_t validation_errors = 0;
     bool validation_enabled = false;
-    std::vector<std::string> captures; // file names written into --capture DIR
+    uint64_t import_failures = 0;             // buffers that got no texture at all
+    std::string last_import_failure = "none"; // reason of the last of them
+    std::vector<std::string> captures;        // file names written into --capture DIR
 };
 
 std::string stats_json(const Accounting& accounting, const RunFacts& facts);

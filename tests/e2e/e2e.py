@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""End-to-end tests of zc-compositor, headless, with real clients.
+
+The cases are data (CASES below); each runs as its own CTest test
+(`e2e_<name>`), registered from `e2e.py --list`.  The harness lives in
+tests/harness/zcd_harness.py.  Every case also asserts that the Khronos
+validation layer reported no error (the test runner sets ZCD_VALIDATION=1).
+
+usage: e2e.py --bin DIR --out DIR CASE | --list
+"""
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+import zcd_harness as h  # noqa: E402
+
+TEST_CLIENT = "{bin}/zc-test-client"
+# The window the layout gives the first toplevel: 8 px from the top-left.
+FIRST_WINDOW_ORIGIN = (8, 8)
+
+# Real clients from other projects, and our test client with known pixels.
+# run_for: seconds the client runs before the harness ends it (clients that
+# never exit); exits: the client ends by itself and must exit 0.
+CLIENT_CASES = {
+    "weston_simple_shm": dict(
+        cmd=["weston-simple-shm"], run_for=3.0, name="simple-shm", min_frames=60),
+    "weston_presentation_shm": dict(
+        cmd=["weston-presentation-shm", "-f"], run_for=3.0, name="presentation-shm",
+        min_frames=30,
+        # Its feedback mode prints one line per presented frame with the
+        # commit-to-presentation time: proof that feedback arrived.
+        stdout_lines=(r"^\s*\d+: f2c\s+\d+ ms, c2p\s+\d+ ms", 30)),
+    "vkcube_lavapipe": dict(
+        cmd=["vkcube-wayland", "--c", "90"], exits=True, timeout=90, name="vkcube",
+        min_frames=60),
+    "known_pattern_shm": dict(
+        cmd=[TEST_CLIENT, "--size", "160x120", "--color", "3366ff", "--frames", "45",
+             "--app-id", "pattern-shm"], exits=True, timeout=30, name="pattern-shm",
+        min_frames=45, exact=((160, 120), (0x33, 0x66, 0xFF))),
+    "memfd_dmabuf": dict(
+        cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
+             "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=30,
+        name="memfd-dmabuf", min_frames=45, exact=((128, 96), (0x20, 0xC0, 0x40)),
+        dmabuf=True),
+}
+
+# Bad input: while a well-behaved client draws, a bad one misbehaves; it must
+# get a protocol error (or just be gone), the compositor must keep running and
+# the other client must keep getting frames presented.
+BAD_CASES = {
+    "bad_dmabuf_plane_count": [TEST_CLIENT, "--bad", "plane-count"],
+    "bad_dmabuf_offset": [TEST_CLIENT, "--bad", "offset"],
+    "bad_dmabuf_stride": [TEST_CLIENT, "--bad", "stride"],
+    "bad_dmabuf_format": [TEST_CLIENT, "--bad", "format"],
+    "bad_dmabuf_fd": [TEST_CLIENT, "--bad", "fd"],
+    "client_destroyed_mid_frame": [TEST_CLIENT, "--destroy-mid-frame"],
+    "buffer_destroyed_in_use": [TEST_CLIENT, "--destroy-buffer-in-use", "--frames", "30"],
+}
+
+
+def fmt(cmd, bin_dir):
+    return [c.format(bin=bin_dir) for c in cmd]
+
+
+def check(cond, msg):
+    if not cond:
+        raise h.HarnessError(msg)
+
+
+def check_common(rc, stats):
+    check(rc == 0, f"zc-compositor exited with {rc} after SIGTERM")
+    check(stats["validation_errors"] == 0,
+          f"{stats['validation_errors']} Vulkan validation errors")
+    check(stats["frames_presented"] > 0, "no frame presented")
+
+
+def find_window_capture(comp, stats, size, rgb):
+    """The first capture whose first-window rectangle has exactly rgb, or None."""
+    (w, hgt), (x, y) = size, FIRST_WINDOW_ORIGIN
+    for path in comp.capture_paths(stats):
+        img = h.read_png(path, max_rows=y + hgt + 2)
+        if h.rect_mismatches(img, x, y, w, hgt, rgb) == 0:
+            return path, img
+    return None, None
+
+
+def run_client_case(name, spec, bin_dir, out_dir):
+    comp = h.Compositor(bin_dir, out_dir)
+    client = comp.start_client(fmt(spec["cmd"], bin_dir), "client")
+    if spec.get("exits"):
+        crc = comp.wait_client(client, spec["timeout"])
+        check(crc == 0, f"client exited with {crc} (log: {client.log_path})")
+    else:
+        try:
+            client.wait(timeout=spec["run_for"])
+            raise h.HarnessError(f"client exited early with {client.returncode}")
+        except h.subprocess.TimeoutExpired:
+            pass
+    check(comp.alive(), "zc-compositor died while the client ran")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    c = h.client_by_name(stats, spec["name"])
+    check(c["frames"] >= spec["min_frames"],
+          f"client {c['name']}: {c['frames']} frames presented, expected >= {spec['min_frames']}")
+    check(c["buffers_committed"] >= spec["min_frames"],
+          f"client {c['name']}: only {c['buffers_committed']} buffers committed")
+    classified = sum(c["paths"].values())
+    check(classified + c["unclassified_buffers"] == c["buffers_committed"] - c[
+        "stale_import_records"], f"client {c['name']}: path counts do not add up: {c}")
+    if stats["renderer"] == "vulkan":
+        check(c["unclassified_buffers"] == 0, "Vulkan renderer left buffers unclassified")
+
+    # Something of the client must be on screen in at least one capture.
+    captures = comp.capture_paths(stats)
+    check(captures, "no capture written")
+    if "exact" in spec:
+        size, rgb = spec["exact"]
+        path, img = find_window_capture(comp, stats, size, rgb)
+        check(path, f"no capture shows the {size[0]}x{size[1]} window in exactly "
+              f"#{bytes(rgb).hex()} at {FIRST_WINDOW_ORIGIN} ({len(captures)} captures in "
+              f"{comp.capture_dir})")
+        x, y = FIRST_WINDOW_ORIGIN
+        bg = img.pixel(1, 1)
+        check(bg != tuple(rgb), "background has the client's colour")
+        for px, py in ((x - 1, y), (x + size[0], y), (x, y + size[1]), (x + size[0], y + size[1])):
+            check(img.pixel(px, py) == bg,
+                  f"pixel ({px},{py}) outside the window is {img.pixel(px, py)}, not background")
+    else:
+        best = 0
+        # The middle captures: the client is up and not yet ending.
+        middle = captures[len(captures) // 3:len(captures) // 3 + 3]
+        for path in middle:
+            img = h.read_png(path, max_rows=FIRST_WINDOW_ORIGIN[1] + 200)
+            bg = img.pixel(img.width - 1, 0)
+            x0, y0 = FIRST_WINDOW_ORIGIN
+            changed = sum(1 for yy in range(y0, min(img.height, y0 + 200), 4)
+                          for xx in range(x0, min(img.width, x0 + 200), 4)
+                          if img.pixel(xx, yy) != bg)
+            best = max(best, changed)
+        check(best >= 500, f"no capture shows the client's window (best: {best} sampled "
+              "pixels differ from the background)")
+
+    if "stdout_lines" in spec:
+        regex, minimum = spec["stdout_lines"]
+        with open(client.log_path) as f:
+            n = sum(1 for line in f if re.search(regex, line))
+        check(n >= minimum, f"client printed {n} presentation lines, expected >= {minimum}")
+
+    if spec.get("dmabuf"):
+        dmabufs = c["paths"]["dmabuf_zero_copy"] + c["paths"]["dmabuf_copy"]
+        check(dmabufs >= spec["min_frames"],
+              f"only {dmabufs} buffers went through linux-dmabuf import: {c['paths']}")
+        check(c["bytes_copied"] + c["bytes_zero_copy"] > 0, "dmabuf bytes not accounted")
+        # Honest ZERO_COPY flag: the client counts the flag on its feedback.
+        with open(client.log_path) as f:
+            m = re.search(r"presented=(\d+) discarded=\d+ zero_copy=(\d+)", f.read())
+        check(m, "test client printed no presentation summary")
+        presented, flagged = int(m.group(1)), int(m.group(2))
+        if c["paths"]["dmabuf_copy"] == 0:
+            check(flagged == presented, f"all imports zero-copy but only {flagged} of "
+                  f"{presented} presents flagged ZERO_COPY")
+        if c["paths"]["dmabuf_zero_copy"] == 0:
+            check(flagged == 0, f"all imports copied but {flagged} presents flagged ZERO_COPY")
+    return stats
+
+
+def run_bad_case(name, bad_cmd, bin_dir, out_dir):
+    comp = h.Compositor(bin_dir, out_dir)
+    survivor = comp.start_client(
+        fmt([TEST_CLIENT, "--frames", "150", "--app-id", "survivor", "--timeout", "40"], bin_dir),
+        "survivor")
+    h.time.sleep(0.5)
+    bad = comp.start_client(fmt(bad_cmd, bin_dir), "bad-client")
+    brc = comp.wait_client(bad, 30)
+    check(brc == 0, f"bad client exited with {brc} (log: {bad.log_path})")
+    check(comp.alive(), "zc-compositor died after the bad client")
+    src = comp.wait_client(survivor, 45)
+    check(src == 0, f"the other client exited with {src} (log: {survivor.log_path})")
+    check(comp.alive(), "zc-compositor died")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    s = h.client_by_name(stats, "survivor")
+    check(s["frames"] >= 150, f"survivor got {s['frames']} frames presented, expected >= 150")
+    if bad_cmd[1] == "--bad":
+        with open(bad.log_path) as f:
+            check("protocol-error" in f.read(), "bad client saw no protocol error")
+    return stats
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--list", action="store_true", help="print the case names")
+    ap.add_argument("--bin", help="directory with zc-compositor and zc-test-client")
+    ap.add_argument("--out", help="directory for logs, captures and stats")
+    ap.add_argument("case", nargs="?")
+    a = ap.parse_args()
+    if a.list:
+        print(";".join(list(CLIENT_CASES) + list(BAD_CASES)))
+        return 0
+    if not (a.bin and a.out and a.case):
+        print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
+        return 2
+    out = os.path.join(a.out, a.case)
+    try:
+        if a.case in CLIENT_CASES:
+            stats = run_client_case(a.case, CLIENT_CASES[a.case], a.bin, out)
+        elif a.case in BAD_CASES:
+            stats = run_bad_case(a.case, BAD_CASES[a.case], a.bin, out)
+        else:
+            print(f"e2e: unknown case '{a.case}'", file=sys.stderr)
+            return 2
+    except h.HarnessError as e:
+        print(f"FAIL {a.case}: {e} (artefacts in {out})")
+        return 1
+    print(f"PASS {a.case}: renderer {stats['renderer']}, {stats['frames_presented']} frames "
+          f"presented, paths {stats['paths']}, validation errors {stats['validation_errors']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

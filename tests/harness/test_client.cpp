@@ -1,0 +1,379 @@
+// zc-test-client: a Wayland client whose behaviour the e2e tests know exactly.
+//
+//   normal:  a toplevel filled with one colour, N frames, each waiting for
+//            presentation feedback; prints "presented=N discarded=D zero_copy=Z".
+//   --source memfd-dmabuf: the same pixels in a memfd sent through
+//            zwp_linux_dmabuf_v1 as a linear XRGB8888 dmabuf (what these
+//            machines can do without /dev/udmabuf).
+//   --bad KIND: sends one malformed dmabuf (create_immed) and expects the
+//            compositor to answer with a protocol error: exit 0 if it did,
+//            1 if the buffer was accepted.
+//   --destroy-mid-frame: commits a frame and vanishes at once (no cleanup).
+//   --destroy-buffer-in-use: destroys a wl_buffer the compositor still holds,
+//            then keeps drawing with fresh buffers.
+//
+// Exit: 0 success, 1 unexpected compositor behaviour, 2 bad arguments,
+// 3 a needed global is missing.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "linux-dmabuf-unstable-v1-client-protocol.h"
+#include "presentation-time-client-protocol.h"
+#include "xdg-shell-client-protocol.h"
+
+namespace {
+
+constexpr uint32_t kFourccXrgb8888 = 0x34325258; // 'XR24'
+constexpr uint32_t kFourccBogus = 0x5a5a5a5a;    // 'ZZZZ': no such format
+
+struct Args {
+    int width = 200, height = 150;
+    uint32_t color = 0xff3366; // 0xRRGGBB
+    int frames = 60;
+    std::string app_id = "zc-test-client";
+    std::string source = "shm";
+    std::string bad;
+    bool destroy_mid_frame = false;
+    bool destroy_buffer_in_use = false;
+    int timeout_s = 20;
+};
+
+void usage() {
+    std::puts("usage: zc-test-client [--size WxH] [--color RRGGBB] [--frames N] [--app-id ID]\n"
+              "                      [--source shm|memfd-dmabuf] [--timeout S]\n"
+              "                      [--bad plane-count|offset|stride|format|fd]\n"
+              "                      [--destroy-mid-frame] [--destroy-buffer-in-use]");
+}
+
+[[noreturn]] void die(int code, const char* fmt, const char* arg = "") {
+    std::fprintf(stderr, "zc-test-client: ");
+    std::fprintf(stderr, fmt, arg);
+    std::fprintf(stderr, "\n");
+    std::exit(code);
+}
+
+bool parse_args(int argc, char** argv, Args* a) {
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc)
+                die(2, "%s needs a value", s.c_str());
+            return argv[++i];
+        };
+        if (s == "-h" || s == "--help") {
+            usage();
+            std::exit(0);
+        } else if (s == "--size") {
+            std::string v = next();
+            if (std::sscanf(v.c_str(), "%dx%d", &a->width, &a->height) != 2 || a->width <= 0 ||
+                a->height <= 0)
+                die(2, "--size: expected WxH, got '%s'", v.c_str());
+        } else if (s == "--color") {
+            a->color = static_cast<uint32_t>(std::strtoul(next().c_str(), nullptr, 16)) & 0xffffff;
+        } else if (s == "--frames") {
+            a->frames = std::atoi(next().c_str());
+            if (a->frames <= 0)
+                die(2, "--frames: expected a positive count");
+        } else if (s == "--app-id") {
+            a->app_id = next();
+        } else if (s == "--source") {
+            a->source = next();
+            if (a->source != "shm" && a->source != "memfd-dmabuf")
+                die(2, "--source: expected shm or memfd-dmabuf, got '%s'", a->source.c_str());
+        } else if (s == "--bad") {
+            a->bad = next();
+        } else if (s == "--timeout") {
+            a->timeout_s = std::atoi(next().c_str());
+        } else if (s == "--destroy-mid-frame") {
+            a->destroy_mid_frame = true;
+        } else if (s == "--destroy-buffer-in-use") {
+            a->destroy_buffer_in_use = true;
+        } else {
+            die(2, "unknown option '%s' (see --help)", s.c_str());
+        }
+    }
+    return true;
+}
+
+struct Client {
+    Args args;
+    wl_display* display = nullptr;
+    wl_compositor* compositor = nullptr;
+    wl_shm* shm = nullptr;
+    xdg_wm_base* wm_base = nullptr;
+    wp_presentation* presentation = nullptr;
+    zwp_linux_dmabuf_v1* dmabuf = nullptr;
+    wl_surface* surface = nullptr;
+    xdg_surface* xsurface = nullptr;
+    xdg_toplevel* toplevel = nullptr;
+    bool configured = false;
+    int presented = 0, discarded = 0, zero_copy = 0;
+    bool frame_done = true;
+};
+
+void registry_global(void* data, wl_registry* reg, uint32_t name, const char* iface,
+                     uint32_t version) {
+    auto* c = static_cast<Client*>(data);
+    auto bind = [&](const wl_interface* i, uint32_t max) {
+        return wl_registry_bind(reg, name, i, version < max ? version : max);
+    };
+    if (std::strcmp(iface, wl_compositor_interface.name) == 0)
+        c->compositor = static_cast<wl_compositor*>(bind(&wl_compositor_interface, 4));
+    else if (std::strcmp(iface, wl_shm_interface.name) == 0)
+        c->shm = static_cast<wl_shm*>(bind(&wl_shm_interface, 1));
+    else if (std::strcmp(iface, xdg_wm_base_interface.name) == 0)
+        c->wm_base = static_cast<xdg_wm_base*>(bind(&xdg_wm_base_interface, 1));
+    else if (std::strcmp(iface, wp_presentation_interface.name) == 0)
+        c->presentation = static_cast<wp_presentation*>(bind(&wp_presentation_interface, 1));
+    else if (std::strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 && version >= 2)
+        c->dmabuf = static_cast<zwp_linux_dmabuf_v1*>(bind(&zwp_linux_dmabuf_v1_interface, 3));
+}
+void registry_remove(void*, wl_registry*, uint32_t) {}
+const wl_registry_listener kRegistry = {registry_global, registry_remove};
+
+void wm_ping(void*, xdg_wm_base* wm, uint32_t serial) {
+    xdg_wm_base_pong(wm, serial);
+}
+const xdg_wm_base_listener kWmBase = {wm_ping};
+
+void xsurface_configure(void* data, xdg_surface* xs, uint32_t serial) {
+    xdg_surface_ack_configure(xs, serial);
+    static_cast<Client*>(data)->configured = true;
+}
+const xdg_surface_listener kXdgSurface = {xsurface_configure};
+
+void toplevel_configure(void*, xdg_toplevel*, int32_t, int32_t, wl_array*) {}
+void toplevel_close(void*, xdg_toplevel*) {}
+void toplevel_bounds(void*, xdg_toplevel*, int32_t, int32_t) {}
+void toplevel_caps(void*, xdg_toplevel*, wl_array*) {}
+const xdg_toplevel_listener kToplevel = {toplevel_configure, toplevel_close, toplevel_bounds,
+                                         toplevel_caps};
+
+void fb_sync_output(void*, struct wp_presentation_feedback*, wl_output*) {}
+void fb_presented(void* data, struct wp_presentation_feedback* fb, uint32_t, uint32_t, uint32_t,
+                  uint32_t, uint32_t, uint32_t, uint32_t flags) {
+    auto* c = static_cast<Client*>(data);
+    c->presented++;
+    if (flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
+        c->zero_copy++;
+    wp_presentation_feedback_destroy(fb);
+}
+void fb_discarded(void* data, struct wp_presentation_feedback* fb) {
+    static_cast<Client*>(data)->discarded++;
+    wp_presentation_feedback_destroy(fb);
+}
+const wp_presentation_feedback_listener kFeedback = {fb_sync_output, fb_presented, fb_discarded};
+
+void frame_done(void* data, wl_callback* cb, uint32_t) {
+    static_cast<Client*>(data)->frame_done = true;
+    wl_callback_destroy(cb);
+}
+const wl_callback_listener kFrame = {frame_done};
+
+// A memfd holding one XRGB8888 frame of the client's colour.
+int make_filled_memfd(const Args& a, size_t* size_out) {
+    const size_t stride = static_cast<size_t>(a.width) * 4;
+    const size_t size = stride * static_cast<size_t>(a.height);
+    int fd = memfd_create("zc-test-client", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, static_cast<off_t>(size)) != 0)
+        die(1, "memfd: %s", std::strerror(errno));
+    void* map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED)
+        die(1, "mmap: %s", std::strerror(errno));
+    auto* px = static_cast<uint32_t*>(map);
+    for (size_t i = 0; i < size / 4; ++i)
+        px[i] = 0xff000000u | a.color;
+    munmap(map, size);
+    *size_out = size;
+    return fd;
+}
+
+wl_buffer* make_shm_buffer(Client& c) {
+    size_t size = 0;
+    int fd = make_filled_memfd(c.args, &size);
+    wl_shm_pool* pool = wl_shm_create_pool(c.shm, fd, static_cast<int32_t>(size));
+    wl_buffer* b = wl_shm_pool_create_buffer(pool, 0, c.args.width, c.args.height, c.args.width * 4,
+                                             WL_SHM_FORMAT_XRGB8888);
+    wl_shm_pool_destroy(pool);
+    close(fd);
+    return b;
+}
+
+// Linear XRGB8888 "dmabuf" backed by a memfd: linux-dmabuf carries any fd,
+// and the renderer's import path sees exactly what a real dmabuf would give.
+wl_buffer* make_memfd_dmabuf(Client& c) {
+    if (!c.dmabuf)
+        die(3, "the compositor offers no zwp_linux_dmabuf_v1%s", "");
+    size_t size = 0;
+    int fd = make_filled_memfd(c.args, &size);
+    zwp_linux_buffer_params_v1* params = zwp_linux_dmabuf_v1_create_params(c.dmabuf);
+    zwp_linux_buffer_params_v1_add(params, fd, 0, 0, static_cast<uint32_t>(c.args.width) * 4, 0, 0);
+    wl_buffer* b = zwp_linux_buffer_params_v1_create_immed(params, c.args.width, c.args.height,
+                                                           kFourccXrgb8888, 0);
+    zwp_linux_buffer_params_v1_destroy(params);
+    close(fd);
+    return b;
+}
+
+wl_buffer* make_buffer(Client& c) {
+    return c.args.source == "shm" ? make_shm_buffer(c) : make_memfd_dmabuf(c);
+}
+
+// One malformed dmabuf; the compositor must reject it with a protocol error.
+int send_bad_dmabuf(Client& c) {
+    if (!c.dmabuf)
+        die(3, "the compositor offers no zwp_linux_dmabuf_v1%s", "");
+    const Args& a = c.args;
+    const uint32_t stride = static_cast<uint32_t>(a.width) * 4;
+    size_t size = 0;
+    int fd = make_filled_memfd(a, &size);
+    uint32_t format = kFourccXrgb8888;
+    zwp_linux_buffer_params_v1* params = zwp_linux_dmabuf_v1_create_params(c.dmabuf);
+    if (a.bad == "plane-count") {
+        // XRGB8888 has one plane; a second one is wrong.
+        zwp_linux_buffer_params_v1_add(params, fd, 0, 0, stride, 0, 0);
+        zwp_linux_buffer_params_v1_add(params, fd, 1, 0, stride, 0, 0);
+    } else if (a.bad == "offset") {
+        zwp_linux_buffer_params_v1_add(params, fd, 0, static_cast<uint32_t>(size) + 4096, stride, 0,
+                                       0);
+    } else if (a.bad == "stride") {
+        zwp_linux_buffer_params_v1_add(params, fd, 0, 0, stride * 4, 0, 0);
+    } else if (a.bad == "format") {
+        zwp_linux_buffer_params_v1_add(params, fd, 0, 0, stride, 0, 0);
+        format = kFourccBogus;
+    } else if (a.bad == "fd") {
+        // Not a buffer at all: the read end of a pipe.
+        int p[2];
+        if (pipe(p) != 0)
+            die(1, "pipe: %s", std::strerror(errno));
+        zwp_linux_buffer_params_v1_add(params, p[0], 0, 0, stride, 0, 0);
+        close(p[0]);
+        close(p[1]);
+    } else {
+        die(2, "--bad: expected plane-count, offset, stride, format or fd, got '%s'",
+            a.bad.c_str());
+    }
+    close(fd);
+    wl_buffer* b = zwp_linux_buffer_params_v1_create_immed(params, a.width, a.height, format, 0);
+    wl_surface_attach(c.surface, b, 0, 0);
+    wl_surface_commit(c.surface);
+    wl_display_roundtrip(c.display);
+    int err = wl_display_get_error(c.display);
+    if (err == 0) {
+        std::fprintf(stderr, "zc-test-client: malformed dmabuf (%s) was accepted\n", a.bad.c_str());
+        return 1;
+    }
+    const wl_interface* iface = nullptr;
+    uint32_t id = 0;
+    uint32_t code = wl_display_get_protocol_error(c.display, &iface, &id);
+    std::printf("protocol-error interface=%s code=%u (bad %s)\n", iface ? iface->name : "none",
+                code, a.bad.c_str());
+    return 0;
+}
+
+int run(Client& c) {
+    const Args& a = c.args;
+    c.display = wl_display_connect(nullptr);
+    if (!c.display)
+        die(3, "cannot connect to the Wayland display%s", "");
+    wl_registry* reg = wl_display_get_registry(c.display);
+    wl_registry_add_listener(reg, &kRegistry, &c);
+    wl_display_roundtrip(c.display);
+    if (!c.compositor || !c.shm || !c.wm_base)
+        die(3, "compositor lacks wl_compositor, wl_shm or xdg_wm_base%s", "");
+    xdg_wm_base_add_listener(c.wm_base, &kWmBase, &c);
+    c.surface = wl_compositor_create_surface(c.compositor);
+    c.xsurface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
+    xdg_surface_add_listener(c.xsurface, &kXdgSurface, &c);
+    c.toplevel = xdg_surface_get_toplevel(c.xsurface);
+    xdg_toplevel_add_listener(c.toplevel, &kToplevel, &c);
+    xdg_toplevel_set_app_id(c.toplevel, a.app_id.c_str());
+    xdg_toplevel_set_title(c.toplevel, a.app_id.c_str());
+    wl_surface_commit(c.surface);
+    while (!c.configured)
+        if (wl_display_dispatch(c.display) < 0)
+            die(1, "connection lost before the first configure%s", "");
+
+    if (!a.bad.empty())
+        return send_bad_dmabuf(c);
+
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
+    std::vector<wl_buffer*> old_buffers;
+    int committed = 0;
+    while (c.presented < a.frames) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            std::fprintf(stderr, "zc-test-client: timeout: %d of %d frames presented\n",
+                         c.presented, a.frames);
+            return 1;
+        }
+        if (c.frame_done && committed - c.presented - c.discarded < 2) {
+            wl_buffer* b = make_buffer(c);
+            wl_surface_attach(c.surface, b, 0, 0);
+            wl_surface_damage_buffer(c.surface, 0, 0, a.width, a.height);
+            wl_callback* cb = wl_surface_frame(c.surface);
+            wl_callback_add_listener(cb, &kFrame, &c);
+            c.frame_done = false;
+            if (c.presentation) {
+                struct wp_presentation_feedback* fb =
+                    wp_presentation_feedback(c.presentation, c.surface);
+                wp_presentation_feedback_add_listener(fb, &kFeedback, &c);
+            }
+            wl_surface_commit(c.surface);
+            committed++;
+            if (a.destroy_mid_frame && committed == 3) {
+                // Vanish between commit and presentation: no destroy
+                // requests, no waiting; the socket just closes.
+                wl_display_flush(c.display);
+                std::printf("destroyed mid-frame after %d commits\n", committed);
+                std::fflush(stdout);
+                _exit(0);
+            }
+            if (a.destroy_buffer_in_use && committed == 3) {
+                // The compositor holds this buffer (no release yet):
+                // destroying it is legal, the content becomes undefined.
+                wl_display_roundtrip(c.display);
+                wl_buffer_destroy(b);
+                b = nullptr;
+            }
+            if (b)
+                old_buffers.push_back(b);
+        }
+        if (wl_display_dispatch(c.display) < 0) {
+            std::fprintf(stderr, "zc-test-client: connection lost (error %d)\n",
+                         wl_display_get_error(c.display));
+            return 1;
+        }
+        // Keep at most a few buffers alive; older ones have been replaced.
+        while (old_buffers.size() > 3) {
+            wl_buffer_destroy(old_buffers.front());
+            old_buffers.erase(old_buffers.begin());
+        }
+    }
+    std::printf("presented=%d discarded=%d zero_copy=%d\n", c.presented, c.discarded, c.zero_copy);
+    for (wl_buffer* b : old_buffers)
+        wl_buffer_destroy(b);
+    xdg_toplevel_destroy(c.toplevel);
+    xdg_surface_destroy(c.xsurface);
+    wl_surface_destroy(c.surface);
+    wl_display_disconnect(c.display);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Client c;
+    parse_args(argc, argv, &c.args);
+    return run(c);
+}

@@ -1,0 +1,204 @@
+"""Harness for end-to-end tests of zc-compositor.
+
+Starts the compositor headless on a private XDG_RUNTIME_DIR (so parallel tests
+never share a socket), waits for its readiness line, runs clients against it,
+stops it and returns its --stats-json and --capture results.  Tests in
+tests/e2e use this; nothing here knows about a particular test.
+"""
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+import zlib
+
+READY_PREFIX = "zc-compositor: ready on WAYLAND_DISPLAY="
+
+
+class HarnessError(Exception):
+    """A test precondition or expectation failed; the message is one line."""
+
+
+class Compositor:
+    def __init__(self, bin_dir, out_dir, args=(), size=(640, 480), capture_every=10):
+        self.bin_dir = bin_dir
+        self.out_dir = out_dir
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.makedirs(out_dir)
+        self.capture_dir = os.path.join(out_dir, "captures")
+        self.stats_path = os.path.join(out_dir, "stats.json")
+        self.runtime_dir = tempfile.mkdtemp(prefix="zcd-xdg-")
+        os.chmod(self.runtime_dir, 0o700)
+        self.env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "DISPLAY")}
+        self.env["XDG_RUNTIME_DIR"] = self.runtime_dir
+        self.socket = "zcd-test"
+        cmd = [os.path.join(bin_dir, "zc-compositor"), "--backend", "headless",
+               "--size", f"{size[0]}x{size[1]}", "--socket", self.socket,
+               "--stats-json", self.stats_path, "--capture", self.capture_dir,
+               "--capture-every", str(capture_every)] + list(args)
+        self.log_path = os.path.join(out_dir, "compositor.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True)
+        self.clients = []
+        self._wait_ready(timeout=30)
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HarnessError(f"zc-compositor exited with {self.proc.returncode} before "
+                                   f"becoming ready (log: {self.log_path})")
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                line = self.proc.stdout.readline()
+                self.log.write(line)
+                if line.startswith(READY_PREFIX):
+                    self.ready_line = line.strip()
+                    return
+        raise HarnessError(f"zc-compositor not ready after {timeout} s")
+
+    def client_env(self):
+        env = dict(self.env)
+        env["WAYLAND_DISPLAY"] = self.socket
+        return env
+
+    def start_client(self, cmd, name):
+        """Starts a client; its stdout and stderr go to <out>/<name>.log."""
+        log = open(os.path.join(self.out_dir, f"{name}.log"), "w")
+        proc = subprocess.Popen(cmd, env=self.client_env(), stdout=log, stderr=subprocess.STDOUT)
+        proc.log_path = log.name
+        proc.log_file = log
+        self.clients.append(proc)
+        return proc
+
+    def wait_client(self, proc, timeout):
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise HarnessError(f"client {proc.args[0]} did not finish in {timeout} s "
+                               f"(log: {proc.log_path})")
+        proc.log_file.close()
+        return rc
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, timeout=20):
+        """SIGTERM, wait, and return (exit code, stats dict)."""
+        for c in self.clients:
+            if c.poll() is None:
+                c.terminate()
+                try:
+                    c.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    c.kill()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise HarnessError(f"zc-compositor did not stop within {timeout} s of SIGTERM")
+        rest = self.proc.stdout.read()
+        self.log.write(rest)
+        self.log.close()
+        shutil.rmtree(self.runtime_dir, ignore_errors=True)
+        return rc, self.stats()
+
+    def stats(self):
+        try:
+            with open(self.stats_path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as e:
+            raise HarnessError(f"no readable stats file {self.stats_path}: {e}")
+
+    def capture_paths(self, stats):
+        return [os.path.join(self.capture_dir, n) for n in stats.get("captures", [])]
+
+
+def client_by_name(stats, name):
+    for c in stats["clients"]:
+        if name in c["name"]:
+            return c
+    names = [c["name"] for c in stats["clients"]]
+    raise HarnessError(f"no client named like '{name}' in stats (clients: {names})")
+
+
+class Image:
+    """An 8-bit RGBA (or RGB) PNG, decoded with zlib alone."""
+
+    def __init__(self, width, height, channels, rows):
+        self.width, self.height, self.channels, self.rows = width, height, channels, rows
+
+    def pixel(self, x, y):
+        row = self.rows[y]
+        i = x * self.channels
+        return tuple(row[i:i + 3])
+
+
+def read_png(path, max_rows=None):
+    """Decodes a PNG; with max_rows only the top rows (decoding is pure Python)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise HarnessError(f"{path}: not a PNG")
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        elif kind == b"IEND":
+            break
+    width, height, depth, color, _, _, interlace = header
+    if depth != 8 or color not in (2, 6) or interlace:
+        raise HarnessError(f"{path}: only 8-bit RGB/RGBA non-interlaced PNGs are read")
+    channels = 4 if color == 6 else 3
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows, prev = [], bytearray(stride)
+    for y in range(height if max_rows is None else min(height, max_rows)):
+        ftype = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b = prev[i]
+            c = prev[i - channels] if i >= channels else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pred) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return Image(width, height, channels, rows)
+
+
+def rect_mismatches(img, x, y, w, h, rgb):
+    """Number of pixels in the rectangle that are not exactly rgb."""
+    bad = 0
+    expected = bytes(rgb)
+    for yy in range(y, y + h):
+        row = img.rows[yy]
+        for xx in range(x, x + w):
+            i = xx * img.channels
+            if row[i:i + 3] != expected:
+                bad += 1
+    return bad
