@@ -2,10 +2,12 @@
 // from the chosen source, paced by frame callbacks or --fps, recording each
 // commit's presentation feedback.  See docs/options.md (## zc-client).
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -126,6 +128,17 @@ bool commit_frame(Client& c) {
     return true;
 }
 
+// The end of the connection: a protocol error is a failure; the compositor
+// going away is the normal end of a run without --frames.
+int connection_ended(const Client& c) {
+    if (wl_display_get_error(c.session.display()) != EPROTO && c.opt.frames == 0) {
+        std::printf("zc-client: compositor went away\n");
+        return 0;
+    }
+    std::fprintf(stderr, "zc-client: %s\n", c.session.connection_error().c_str());
+    return 1;
+}
+
 int fail(const std::string& what) {
     std::fprintf(stderr, "zc-client: %s\n", what.c_str());
     return 1;
@@ -186,12 +199,24 @@ int main(int argc, char** argv) {
         timerfd_settime(timer, 0, &its, nullptr);
     }
 
+    // SIGINT/SIGTERM end the run like a closed window, so the summary and
+    // --trace are still written.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    int sigfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    bool stopped = false;
+
     wl_display* dpy = c.session.display();
     int64_t drain_deadline = 0;
     int rc = 0;
     for (;;) {
         if (c.opt.fps == 0 && c.frame_due && !done_committing(c) && !c.session.closed())
             commit_frame(c);
+        if (stopped)
+            break;
         if (done_committing(c) || c.session.closed()) {
             // Wait for the feedback of what is still on its way, then stop.
             if (!drain_deadline)
@@ -201,25 +226,28 @@ int main(int argc, char** argv) {
                 break;
         }
         if (wl_display_flush(dpy) < 0 && errno != EAGAIN) {
-            rc = fail(c.session.connection_error());
+            rc = connection_ended(c);
             break;
         }
-        pollfd fds[2] = {{wl_display_get_fd(dpy), POLLIN, 0}, {timer, POLLIN, 0}};
+        pollfd fds[3] = {
+            {wl_display_get_fd(dpy), POLLIN, 0}, {sigfd, POLLIN, 0}, {timer, POLLIN, 0}};
         int timeout = drain_deadline ? 50 : -1;
-        if (poll(fds, timer >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR) {
+        if (poll(fds, timer >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR) {
             rc = fail(std::string("poll: ") + std::strerror(errno));
             break;
         }
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (wl_display_dispatch(dpy) < 0) {
-                rc = fail(c.session.connection_error());
+                rc = connection_ended(c);
                 break;
             }
         } else if (wl_display_dispatch_pending(dpy) < 0) {
-            rc = fail(c.session.connection_error());
+            rc = connection_ended(c);
             break;
         }
-        if (timer >= 0 && (fds[1].revents & POLLIN)) {
+        if (fds[1].revents & POLLIN)
+            stopped = true;
+        if (timer >= 0 && (fds[2].revents & POLLIN)) {
             uint64_t ticks = 0;
             if (read(timer, &ticks, sizeof ticks) == sizeof ticks && !done_committing(c) &&
                 !c.session.closed())
@@ -228,6 +256,8 @@ int main(int argc, char** argv) {
     }
     if (timer >= 0)
         close(timer);
+    if (sigfd >= 0)
+        close(sigfd);
 
     std::printf("zc-client: %llu frames committed, %llu presented (%llu zero-copy), %llu "
                 "discarded, %llu without feedback; source %s%s\n",
