@@ -187,6 +187,10 @@ int main(int argc, char** argv) {
                 c.opt.fps ? ("--fps " + std::to_string(c.opt.fps)).c_str() : "frame callbacks");
     std::fflush(stdout);
 
+    if (c.session.presentation() && c.session.presentation_clock() != CLOCK_MONOTONIC)
+        std::printf("zc-client: presentation clock is %u, not CLOCK_MONOTONIC: present times are "
+                    "not comparable with commit times\n",
+                    c.session.presentation_clock());
     if (!c.session.create_window(c.opt.title, &err))
         return fail(err);
 
