@@ -20,7 +20,7 @@ bool parse_range(std::string_view s, ChannelFuzz* out) {
     auto colon = s.find(':');
     if (colon == std::string_view::npos) {
         int n = 0;
-        if (!parse_int(s, &n) || n < 0)
+        if (!parse_int(s, &n) || n < 0 || n > 255)
             return false;
         *out = {-n, n};
         return true;
@@ -50,6 +50,8 @@ std::optional<Fuzz> parse_fuzz(const std::string& spec, std::string* error) {
         fuzz.fill(f);
         return fuzz;
     }
+    if (spec.back() == ',')
+        return bad();
     std::string_view rest = spec;
     while (!rest.empty()) {
         auto comma = rest.find(',');
