@@ -11,9 +11,14 @@ Cases (one CTest test each):
                         before it.
   explicit_unavailable  --source udmabuf with no udmabuf device: one line on
                         stderr, exit 1, and the compositor keeps running.
+  fps_pacing            --fps 20: the client's --trace holds every commit,
+                        their median spacing is 50 ms (timer pacing, not frame
+                        callbacks), and presented commits carry feedback.
 """
 import argparse
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +26,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "harness"))
 import zcd_harness as h  # noqa: E402
 
-CASES = ["shm_frames_increase", "auto_reports_choice", "explicit_unavailable"]
+CASES = ["shm_frames_increase", "auto_reports_choice", "explicit_unavailable", "fps_pacing"]
 ORDER = ["gbm", "vulkan", "udmabuf", "shm"]
 
 
@@ -110,6 +115,35 @@ def case_explicit_unavailable(bin_dir, out):
         raise h.HarnessError(f"unexpected message: {lines[0]}")
     if not alive:
         raise h.HarnessError("compositor died")
+
+
+def case_fps_pacing(bin_dir, out):
+    comp = h.Compositor(bin_dir, out, size=(640, 480))
+    trace = os.path.join(out, "client-trace.json")
+    frames = 20
+    rc, log = run_client(comp, bin_dir, ["--source", "shm", "--fps", "20", "--frames",
+                                         str(frames), "--size", "200x100", "--trace", trace],
+                         "zc-client")
+    comp.stop()
+    if rc != 0:
+        raise h.HarnessError(f"zc-client exited {rc}: {log.strip()[-300:]}")
+    with open(trace) as f:
+        events = json.load(f)["traceEvents"]
+    commits = sorted((e["args"] for e in events if e.get("name") == "commit"),
+                     key=lambda a: a["commit_id"])
+    if [a["commit_id"] for a in commits] != list(range(1, frames + 1)):
+        raise h.HarnessError(f"trace has commit ids {[a['commit_id'] for a in commits]}")
+    gaps_ms = [(b["commit_ns"] - a["commit_ns"]) / 1e6 for a, b in zip(commits, commits[1:])]
+    median = statistics.median(gaps_ms)
+    print(f"median commit spacing {median:.1f} ms at --fps 20")
+    if not 40.0 <= median <= 65.0:
+        raise h.HarnessError(f"median commit spacing {median:.1f} ms, expected about 50")
+    presented = [a for a in commits if a["presented"]]
+    if not presented:
+        raise h.HarnessError("no commit was presented")
+    for a in presented:
+        if a["present_ns"] < a["commit_ns"]:
+            raise h.HarnessError(f"commit {a['commit_id']} presented before it was committed")
 
 
 def main():
