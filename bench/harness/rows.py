@@ -46,8 +46,17 @@ def fmt_value(v, unit):
     return f"{v:.4f}"
 
 
+def grouped(rows):
+    """Rows with each group's rows together, groups in order of first appearance."""
+    order = {}
+    for r in rows:
+        order.setdefault(r.group, len(order))
+    return sorted(rows, key=lambda r: order[r.group])  # stable: row order kept in a group
+
+
 def render_table(rows, verdicts):
     """Plain-text table, grouped; verdicts maps row id -> 'met'/'MISSED'/...."""
+    rows = grouped(rows)
     lines = []
     width = max([len(r.label) for r in rows] + [20])
     width = min(width, 58)
@@ -64,3 +73,19 @@ def render_table(rows, verdicts):
         extra = "  ".join(x for x in (r.note, verdicts.get(r.id, "")) if x)
         lines.append(f"  {label:<{width}}  {fmt_value(r.value, r.unit):>12} {r.unit:<6} {extra}")
     return "\n".join(lines)
+
+
+def render_markdown(rows, verdicts):
+    """The same table as Markdown, for docs/performance.md."""
+    rows = grouped(rows)
+    out, group = [], None
+    for r in rows:
+        if r.group != group:
+            group = r.group
+            out += ["", f"**{group}**", "", "| row | value | | notes |", "| --- | ---: | --- | --- |"]
+        if r.missing:
+            out.append(f"| {r.label} | n/a | | missing: {r.missing} |")
+            continue
+        extra = "; ".join(x for x in (r.note, verdicts.get(r.id, "")) if x)
+        out.append(f"| {r.label} | {fmt_value(r.value, r.unit)} | {r.unit} | {extra} |")
+    return "\n".join(out).lstrip("\n") + "\n"

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compositors as comp  # noqa: E402
 import import_rows  # noqa: E402
 import kernel_row  # noqa: E402
-from rows import Row, measured, missing, render_table  # noqa: E402
+from rows import measured, missing, render_markdown, render_table  # noqa: E402
 from targets import judge  # noqa: E402
 
 GROUPS = ("import", "compositors", "kernel")
@@ -284,6 +284,8 @@ def main(argv):
         f.write("\n")
     os.replace(tmp, path)
 
+    with open(os.path.join(run_dir, "table.md"), "w") as f:
+        f.write(render_markdown(rows, verdicts))
     print(render_table(rows, verdicts))
     print()
     print(f"load average {env['loadavg_start'][0]:.2f} at start, "
