@@ -201,7 +201,11 @@ def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x108
     """Returns a dict of figures for one compositor run.  Raises Unavailable."""
     if not os.access(client_bin, os.X_OK):
         raise Unavailable("zc-bench-client not built ($ZCD_BUILD/bin/zc-bench-client missing)")
-    comp.start()
+    try:
+        comp.start()
+    except Unavailable:
+        shutil.rmtree(comp.runtime_dir, ignore_errors=True)
+        raise
     clients, logs = [], []
     try:
         for i in range(n_clients):
@@ -238,6 +242,8 @@ def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x108
                 c.kill()
                 c.wait()
         comp.stop()
+        # The private XDG_RUNTIME_DIR (sockets, sway.conf) is of no use after.
+        shutil.rmtree(comp.runtime_dir, ignore_errors=True)
     if errors:
         raise Unavailable(f"workload failed under {comp.name}: {errors[0]}")
 

@@ -228,8 +228,11 @@ def scrub(obj, root, build):
     return obj
 
 
-def results_path(results_dir, host, now):
-    return os.path.join(results_dir, f"{now.strftime('%Y-%m-%d')}-{host}.json")
+def results_path(results_dir, host, now, kind):
+    """Full runs: <date>-<host>.json (the file to commit).  Quick and partial
+    runs get a suffix so they never overwrite a full run's figures."""
+    suffix = "" if kind == "full" else f"-{kind}"
+    return os.path.join(results_dir, f"{now.strftime('%Y-%m-%d')}-{host}{suffix}.json")
 
 
 def main(argv):
@@ -266,7 +269,7 @@ def main(argv):
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - t_start, 1),
-        "mode": "quick" if args.quick else "full",
+        "mode": "quick" if args.quick else ("partial" if args.only else "full"),
         "groups": groups,
         "parameters": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds},
         "environment": env,
@@ -276,7 +279,8 @@ def main(argv):
     }
     results_dir = args.results_dir or os.path.join(args.root, "bench", "results")
     os.makedirs(results_dir, exist_ok=True)
-    path = results_path(results_dir, env["host"], started)
+    kind = "quick" if args.quick else ("partial" if args.only else "full")
+    path = results_path(results_dir, env["host"], started, kind)
     doc = scrub(doc, os.path.abspath(args.root), os.path.abspath(args.build))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
