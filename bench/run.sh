@@ -19,7 +19,8 @@ bench/results/<date>-<host>.json and prints the table.  See docs/performance.md.
   --clients N      clients per compositor run (default 2; --quick 1)
   --seconds S      measurement window per compositor run (default 5; --quick 3)
   --rounds N       interleaved rounds per compositor (default 3; --quick 1)
-  --only GROUP     run only this group: import, compositors, kernel (repeatable)
+  --only GROUP     run only this group: import, compositors, hotpath, kernel
+                   (repeatable)
 USAGE
 }
 
@@ -44,8 +45,8 @@ while [ $# -gt 0 ]; do
 		fi
 		args+=("$1" "$2"); shift 2 ;;
 	--only)
-		case "${2:-}" in import | compositors | kernel) ;;
-		*) die "--only needs import, compositors or kernel, got '${2:-}'" ;;
+		case "${2:-}" in import | compositors | hotpath | kernel) ;;
+		*) die "--only needs import, compositors, hotpath or kernel, got '${2:-}'" ;;
 		esac
 		args+=("$1" "$2"); shift 2 ;;
 	*) die "unknown argument '$1' (see --help)" ;;

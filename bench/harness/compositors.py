@@ -197,8 +197,12 @@ def load_log(path):
     return log, frames
 
 
-def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x1080"):
-    """Returns a dict of figures for one compositor run.  Raises Unavailable."""
+def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x1080", during=None):
+    """Returns a dict of figures for one compositor run.  Raises Unavailable.
+
+    `during(pid, window_s)`, if given, replaces the plain wait of the window:
+    it may take longer (several perf windows) and returns the (t0, t1) of
+    CLOCK_MONOTONIC over which frames are counted."""
     if not os.access(client_bin, os.X_OK):
         raise Unavailable("zc-bench-client not built ($ZCD_BUILD/bin/zc-bench-client missing)")
     try:
@@ -214,7 +218,8 @@ def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x108
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                    "XDG_RUNTIME_DIR": comp.runtime_dir, "WAYLAND_DISPLAY": comp.socket}
             clients.append(subprocess.Popen(
-                [client_bin, "--size", size, "--duration", f"{warmup_s + window_s + 1.0:.1f}",
+                [client_bin, "--size", size, "--duration",
+                 f"{warmup_s + (window_s + 1.0 if during is None else window_s * 8 + 20):.1f}",
                  "--log", log], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 text=True))
         time.sleep(warmup_s)
@@ -222,12 +227,20 @@ def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x108
             raise Unavailable(f"{comp.name} died during warm-up (exit {comp.proc.returncode}): "
                               f"{last_line(comp.log_path)}")
         t0, cpu0 = monotonic_ns(), proc_cpu_seconds(comp.proc.pid)
-        time.sleep(window_s)
-        t1, cpu1 = monotonic_ns(), proc_cpu_seconds(comp.proc.pid)
+        if during is None:
+            time.sleep(window_s)
+        else:
+            t0, t1 = during(comp.proc.pid, window_s)
+        t1_now, cpu1 = monotonic_ns(), proc_cpu_seconds(comp.proc.pid)
+        if during is None:
+            t1 = t1_now
+        else:
+            for c in clients:  # they write their logs on SIGTERM and exit 0
+                c.terminate()
         errors = []
         for c in clients:
             try:
-                _, err = c.communicate(timeout=warmup_s + window_s + 20)
+                _, err = c.communicate(timeout=warmup_s + window_s + 30)
             except subprocess.TimeoutExpired:
                 c.kill()
                 _, err = c.communicate()

@@ -23,6 +23,11 @@ TARGETS = [
                 f"<= {r.get('details', {}).get('refresh_ms', 16.667) + 2.0:.2f} ms")),
     ("overlay.cost_share", "overlay <= 5% of frame CPU",
      lambda r: (r["value"] <= 0.05, "<= 0.05")),
+    # Issue 8 item 3: the hot path of a frame.
+    ("hotpath.own_mallocs_per_frame", "the frame's hot path does not allocate (our code)",
+     lambda r: (r["value"] < 0.05, "== 0")),
+    ("hotpath.gpu_waits_per_submit", "at most one GPU wait per frame",
+     lambda r: (r["value"] <= 1.0, "<= 1")),
 ]
 
 

@@ -20,12 +20,13 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import compositors as comp  # noqa: E402
+import hotpath  # noqa: E402
 import import_rows  # noqa: E402
 import kernel_row  # noqa: E402
 from rows import measured, missing, render_markdown, render_table  # noqa: E402
 from targets import judge  # noqa: E402
 
-GROUPS = ("import", "compositors", "kernel")
+GROUPS = ("import", "compositors", "hotpath", "kernel")
 
 
 def parse_args(argv):
@@ -257,6 +258,8 @@ def main(argv):
         rows += import_rows.run(args, run_dir)
     if "compositors" in groups:
         rows += run_compositors(args, run_dir)
+    if "hotpath" in groups:
+        rows += hotpath.run(args, run_dir)
     if "kernel" in groups:
         rows += kernel_row.run(args, run_dir)
 

@@ -80,6 +80,12 @@ class TargetsTest(unittest.TestCase):
         self.assertIn("MISSED", verdicts["overlay.cost_share"])
         self.assertEqual(sum(1 for ln in report if ln.startswith("MISSED")), 2)
 
+    def test_hot_path_targets(self):
+        v, _ = targets.judge([row("hotpath.own_mallocs_per_frame", 1.3),
+                              row("hotpath.gpu_waits_per_submit", 1.0)])
+        self.assertIn("MISSED", v["hotpath.own_mallocs_per_frame"])
+        self.assertIn("met", v["hotpath.gpu_waits_per_submit"])
+
     def test_latency_threshold_follows_the_refresh(self):
         v, _ = targets.judge([row("latency.zc-compositor.p99", 18.0, refresh_ms=8.333)])
         self.assertIn("MISSED", v["latency.zc-compositor.p99"])
