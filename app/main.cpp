@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "app/server.hpp"
+#include "common/trace_export.hpp"
 
 namespace zcd::app {
 
@@ -69,6 +70,29 @@ bool write_stats(Server& server) {
         return false;
     }
     return true;
+}
+
+// --trace / --csv / --summary through the shared exporters
+// (common/trace_export.hpp, formats in docs/trace-format.md).
+bool write_timeline_exports(Server& server) {
+    if (!server.timeline)
+        return true;
+    Timeline t = server.timeline->snapshot();
+    bool ok = true;
+    std::string error;
+    if (!server.options.trace.empty() && !export_chrome_trace(t, server.options.trace, &error)) {
+        std::fprintf(stderr, "zc-compositor: --trace: %s\n", error.c_str());
+        ok = false;
+    }
+    if (!server.options.csv.empty() && !export_csv(t, server.options.csv, &error)) {
+        std::fprintf(stderr, "zc-compositor: --csv: %s\n", error.c_str());
+        ok = false;
+    }
+    if (!server.options.summary.empty() && !export_summary(t, server.options.summary, &error)) {
+        std::fprintf(stderr, "zc-compositor: --summary: %s\n", error.c_str());
+        ok = false;
+    }
+    return ok;
 }
 
 // Everything between the display and the event loop; false after printing
@@ -162,7 +186,16 @@ int run(int argc, char** argv) {
     if (!server.options.capture_dir.empty() && !prepare_capture_dir(server.options.capture_dir))
         return 2;
 
+    // Exports need the whole run; live stats only the last seconds.
+    if (!server.options.trace.empty() || !server.options.csv.empty() ||
+        !server.options.summary.empty())
+        server.timeline = std::make_unique<TimelineRecorder>();
+    else if (!server.options.stats_socket.empty())
+        server.timeline = std::make_unique<TimelineRecorder>(int64_t{5} * 1000000000);
+
     if (!build_server(server))
+        return 1;
+    if (!server.options.stats_socket.empty() && !stats_socket_start(server))
         return 1;
     server.start_ns = now_ns();
     setenv("WAYLAND_DISPLAY", server.socket.c_str(), 1);
@@ -185,6 +218,9 @@ int run(int argc, char** argv) {
     int code = server.exit_code;
     if (!server.options.stats_json.empty() && !write_stats(server) && code == 0)
         code = 1;
+    if (!write_timeline_exports(server) && code == 0)
+        code = 1;
+    stats_socket_stop(server);
     wl_display_destroy_clients(server.display);
     server.views.clear();
     server.keyboards.clear();

@@ -58,6 +58,10 @@ buffers without copies where it can, and counts every copy with its reason.
   --frames N              stop after N presented frames
   --duration S            stop after S seconds
   --stats-json FILE       write run statistics as JSON at exit
+  --trace FILE            write the frame timeline as Chrome trace JSON (Perfetto)
+  --csv FILE              write the frame timeline as CSV (docs/trace-format.md)
+  --summary FILE          write the timeline summary JSON (docs/metrics.md)
+  --stats-socket PATH     serve live stats as JSON lines on a Unix socket
   --exit-with-client      stop when the client started after -- exits
   -v, --verbose           wlroots debug log
   -h, --help              this text
@@ -95,9 +99,9 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         }
         // Every other flag takes one value.
         static const char* const kValued[] = {
-            "--backend", "--renderer", "--force-path", "--size",
-            "--refresh", "--socket",   "--capture",    "--capture-every",
-            "--frames",  "--duration", "--stats-json",
+            "--backend",    "--renderer", "--force-path",    "--size",    "--refresh",
+            "--socket",     "--capture",  "--capture-every", "--frames",  "--duration",
+            "--stats-json", "--trace",    "--csv",           "--summary", "--stats-socket",
         };
         bool valued = false;
         for (const char* k : kValued)
@@ -166,6 +170,13 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             if (v.empty())
                 return fail("--stats-json: expected a file name");
             o.stats_json = v;
+        } else if (a == "--trace" || a == "--csv" || a == "--summary" || a == "--stats-socket") {
+            if (v.empty())
+                return fail(a + ": expected a file name");
+            (a == "--trace"     ? o.trace
+             : a == "--csv"     ? o.csv
+             : a == "--summary" ? o.summary
+                                : o.stats_socket) = v;
         }
     }
     if (o.exit_with_client && o.command.empty())

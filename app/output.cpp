@@ -52,6 +52,7 @@ void render_surface(wlr_surface* surface, int sx, int sy, void* data) {
         if (view.commit_serial != 0 && shown != view.commit_serial) {
             shown = view.commit_serial;
             sampled.first_show = true;
+            sampled.timeline_commit = view.timeline_commit;
         }
     }
     sampled.feedback = wlr_presentation_surface_sampled(server.presentation, surface);
@@ -61,6 +62,7 @@ void render_surface(wlr_surface* surface, int sx, int sy, void* data) {
 void render_frame(Output& out) {
     Server& server = *out.server;
     wlr_output* o = out.output;
+    const int64_t cpu_begin = now_ns();
     if (!wlr_output_attach_render(o, nullptr))
         return;
     int width = 0, height = 0;
@@ -92,8 +94,20 @@ void render_frame(Output& out) {
     if (!server.options.capture_dir.empty() &&
         (out.frames_rendered - 1) % server.options.capture_every == 0)
         capture_frame(out);
+    uint64_t frame_id = 0;
+    if (server.timeline) {
+        OutputFrameRecord f;
+        f.output_seq = out.frames_rendered;
+        f.output_name = o->name;
+        f.composite_cpu_begin_ns = cpu_begin;
+        frame_id = server.timeline->add_frame(std::move(f));
+        record_gpu_timing(server, frame_id);
+    }
+    out.timeline_frame = frame_id;
     if (!wlr_output_commit(o))
         discard_in_flight(out);
+    if (server.timeline)
+        server.timeline->set_frame_cpu_end(frame_id, now_ns());
 }
 
 void handle_new_output(Server& server, wlr_output* o) {

@@ -13,10 +13,16 @@ void present_in_flight(Output& out, const wlr_output_event_present& event) {
     server.accounting.on_output_present(out.account_index, event.presented);
     std::vector<SampledSurface> sampled;
     sampled.swap(out.in_flight);
+    std::vector<TimelineRecorder::Shown> shown;
     for (SampledSurface& s : sampled) {
         if (event.presented && s.first_show)
             server.accounting.on_buffer_presented(s.client_id, out.account_index,
                                                   s.record ? &*s.record : nullptr);
+        if (s.first_show && s.timeline_commit) {
+            // The flags the client was (or would have been) told.
+            uint32_t flags = event.flags & ~static_cast<uint32_t>(kPresentZeroCopy);
+            shown.push_back({s.timeline_commit, flags | (s.zero_copy ? kPresentZeroCopy : 0u)});
+        }
         if (!s.feedback)
             continue;
         if (event.presented) {
@@ -29,6 +35,19 @@ void present_in_flight(Output& out, const wlr_output_event_present& event) {
         }
         // Destroying a feedback that was not presented sends "discarded".
         wlr_presentation_feedback_destroy(s.feedback);
+    }
+    if (server.timeline && out.timeline_frame) {
+        int64_t when =
+            event.when ? int64_t{event.when->tv_sec} * 1000000000 + event.when->tv_nsec : now_ns();
+        uint32_t frame_flags = event.flags & ~static_cast<uint32_t>(kPresentZeroCopy);
+        // Headless reports no refresh with its present events; the mode's
+        // period is the one the frame was paced with.
+        int64_t refresh_ns = event.refresh;
+        if (refresh_ns == 0 && out.output->refresh > 0)
+            refresh_ns = int64_t{1000000000000} / out.output->refresh;
+        server.timeline->frame_presented(out.timeline_frame, event.presented, when, frame_flags,
+                                         refresh_ns, event.seq, shown);
+        out.timeline_frame = 0;
     }
     if (event.presented && out.account_index == 0 && server.options.frames != 0 &&
         server.accounting.outputs()[0].frames_presented >= server.options.frames)

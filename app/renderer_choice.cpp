@@ -87,6 +87,23 @@ void renderer_import_failures(Server& server, RunFacts* facts) {
     (void)facts;
 }
 
+void record_gpu_timing(Server& server, uint64_t frame_id) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    render::GpuFrameTiming t;
+    // The renderer fills the timing of a frame at its wlr_renderer_end; a
+    // frame_seq we have not seen yet therefore belongs to the frame that
+    // just ended.
+    if (server.vulkan && server.timeline && render::last_gpu_frame_timing(server.renderer, &t) &&
+        t.frame_seq != server.last_gpu_frame_seq) {
+        server.last_gpu_frame_seq = t.frame_seq;
+        server.timeline->set_frame_gpu(frame_id, t.gpu_begin_ns, t.gpu_end_ns, t.on_monotonic);
+    }
+#else
+    (void)server;
+    (void)frame_id;
+#endif
+}
+
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture) {
 #ifdef ZCD_HAVE_VULKAN_RENDERER
     if (server.vulkan && texture)

@@ -15,6 +15,7 @@
 #include "app/listener.hpp"
 #include "app/options.hpp"
 #include "app/stats_json.hpp"
+#include "app/timeline_recorder.hpp"
 #include "common/import_path.hpp"
 #include "zcd/wlroots.hpp"
 
@@ -33,6 +34,7 @@ struct View {
     uint64_t commit_serial = 0;             // bumped for every new buffer of the main surface
     uint64_t last_generation = 0;           // accounting: last ImportRecord generation counted
     std::optional<ImportRecord> record;     // import of the current buffer, if classified
+    uint64_t timeline_commit = 0;           // TimelineRecorder id of the current buffer, 0: none
     // Per output: the commit_serial last shown there, so each buffer is
     // counted once per output when first presented.
     std::unordered_map<const void*, uint64_t> shown_serial;
@@ -45,6 +47,7 @@ struct SampledSurface {
     bool zero_copy = false;                        // its buffer was imported without a copy
     bool first_show = false;                       // this frame is the first to show the buffer
     uint32_t client_id = 0;
+    uint64_t timeline_commit = 0; // TimelineRecorder commit id, 0: none
     std::optional<ImportRecord> record;
 };
 
@@ -54,6 +57,7 @@ struct Output {
     size_t account_index = 0;
     uint64_t frames_rendered = 0;
     std::vector<SampledSurface> in_flight; // sampled by the last committed frame
+    uint64_t timeline_frame = 0;           // TimelineRecorder id of the in-flight frame
     Listener frame, present, destroy;
 };
 
@@ -92,6 +96,9 @@ struct Server {
 
     Accounting accounting;
     RunFacts facts;
+    std::unique_ptr<TimelineRecorder> timeline; // null: no export or live stats asked for
+    uint64_t last_gpu_frame_seq = 0;            // renderer frame whose GPU times we took
+    struct StatsSocket* stats_socket = nullptr; // may be null
     int64_t start_ns = 0;
     pid_t child = -1; // client spawned after --, -1 if none or reaped
     int exit_code = 0;
@@ -108,6 +115,8 @@ bool create_backend(Server& server);
 bool create_renderer(Server& server);
 uint64_t renderer_validation_errors(Server& server);
 void renderer_import_failures(Server& server, RunFacts* facts);
+// GPU times of the frame that just ended, into its timeline record.
+void record_gpu_timing(Server& server, uint64_t frame_id);
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture); // may be null
 // output.cpp
 void outputs_init(Server& server);
@@ -126,6 +135,9 @@ void present_in_flight(Output& output, const wlr_output_event_present& event);
 void discard_in_flight(Output& output);
 // capture.cpp
 void capture_frame(Output& output); // call after wlr_renderer_end, before the commit
+// stats_socket.cpp
+bool stats_socket_start(Server& server);
+void stats_socket_stop(Server& server);
 // spawn.cpp
 bool spawn_client(Server& server);
 bool watch_children(Server& server);

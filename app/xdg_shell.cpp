@@ -15,6 +15,33 @@ void update_client_name(View& view) {
         view.server->accounting.set_client_name(view.client_id, name);
 }
 
+// The commit's timeline record.  wlroots gives no hook before it imports
+// the buffer, so the commit time is the start of the import when the
+// renderer timed it (the commit was being processed then), else now.
+uint64_t record_commit(View& view, const ImportRecord* record) {
+    Server& server = *view.server;
+    wlr_surface* surface = view.xdg->surface;
+    CommitRecord c;
+    c.client_id = view.client_id;
+    for (const ClientAccount& a : server.accounting.clients())
+        if (a.id == view.client_id)
+            c.client_name = a.name;
+    c.commit_ns = now_ns();
+    if (record) {
+        if (record->import_begin_ns > 0 && record->import_begin_ns < c.commit_ns)
+            c.commit_ns = record->import_begin_ns;
+        c.import_begin_ns = record->import_begin_ns;
+        c.import_end_ns = record->import_end_ns;
+        c.path = record->path;
+        c.reason = record->reason;
+        c.bytes_copied = record->bytes_copied;
+        c.bytes_zero_copy = record->bytes_zero_copy;
+    }
+    c.width = static_cast<uint32_t>(surface->current.buffer_width);
+    c.height = static_cast<uint32_t>(surface->current.buffer_height);
+    return server.timeline->add_commit(std::move(c));
+}
+
 void handle_commit(View& view) {
     Server& server = *view.server;
     wlr_surface* surface = view.xdg->surface;
@@ -29,6 +56,8 @@ void handle_commit(View& view) {
             view.record.reset();
             if (record)
                 view.record = *record;
+            if (server.timeline)
+                view.timeline_commit = record_commit(view, record);
         }
     }
     if (view.mapped) {

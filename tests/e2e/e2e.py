@@ -9,7 +9,10 @@ validation layer reported no error (the test runner sets ZCD_VALIDATION=1).
 usage: e2e.py --bin DIR --out DIR CASE | --list
 """
 import argparse
+import csv
+import json
 import os
+import subprocess
 import re
 import sys
 
@@ -39,6 +42,11 @@ CLIENT_CASES = {
         cmd=[TEST_CLIENT, "--size", "160x120", "--color", "3366ff", "--frames", "45",
              "--app-id", "pattern-shm"], exits=True, timeout=30, name="pattern-shm",
         min_frames=45, exact=((160, 120), (0x33, 0x66, 0xFF))),
+    "timeline_exports": dict(
+        cmd=["{bin}/zc-client", "--pattern", "motion", "--size", "200x150", "--frames", "60",
+             "--title", "timeline"], exits=True, timeout=40, name="timeline", min_frames=60,
+        args=["--trace", "{out}/trace.json", "--csv", "{out}/timeline.csv",
+              "--summary", "{out}/summary.json"], exports=True),
     "memfd_dmabuf": dict(
         cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
              "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=30,
@@ -86,8 +94,42 @@ def find_window_capture(comp, stats, size, rgb):
     return None, None
 
 
+def check_exports(out_dir, bin_dir, client, min_commits):
+    """--trace, --csv and --summary files: valid, complete, readable by zc-stat."""
+    with open(os.path.join(out_dir, "trace.json")) as f:
+        trace = json.load(f)
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    check(len(events) >= min_commits, f"trace has only {len(events)} events")
+    with open(os.path.join(out_dir, "timeline.csv")) as f:
+        rows = list(csv.DictReader(f))
+    commits = [r for r in rows if r["Record"] == "commit"]
+    frames = [r for r in rows if r["Record"] == "frame"]
+    check(len(commits) >= min_commits, f"CSV has {len(commits)} commit rows")
+    check(frames, "CSV has no frame rows")
+    shown = [r for r in commits if r["Presented"] == "1"]
+    check(len(shown) >= min_commits - 2, f"only {len(shown)} CSV commits presented")
+    for r in shown:
+        check(r["Path"] in ("dmabuf_zero_copy", "dmabuf_copy", "shm_host_import", "shm_copy"),
+              f"commit {r['CommitId']} has path '{r['Path']}'")
+        check(int(r["PresentNs"]) >= int(r["CommitNs"]) > 0,
+              f"commit {r['CommitId']} presented before it was committed")
+    gpu = [r for r in frames if r["GpuEndNs"] and int(r["GpuEndNs"]) > int(r["GpuBeginNs"] or 0)]
+    check(gpu, "no frame has GPU timestamps")
+    with open(os.path.join(out_dir, "summary.json")) as f:
+        summary = json.load(f)
+    ups = [c.get("UpsClient", 0) for c in summary["clients"] if client in c.get("name", "")]
+    check(ups and ups[0] > 0, f"summary has no UpsClient for {client}: {summary['clients']}")
+    zc_stat = os.path.join(bin_dir, "zc-stat")
+    out = subprocess.run([zc_stat, os.path.join(out_dir, "trace.json")], capture_output=True,
+                         text=True, timeout=60)
+    check(out.returncode == 0 and "MsUntilDisplayed" in out.stdout,
+          f"zc-stat could not summarise the trace (exit {out.returncode}): "
+          f"{out.stderr.strip()[:200]}")
+
+
 def run_client_case(name, spec, bin_dir, out_dir):
-    comp = h.Compositor(bin_dir, out_dir)
+    args = [a.format(out=out_dir) for a in spec.get("args", [])]
+    comp = h.Compositor(bin_dir, out_dir, args=args)
     client = comp.start_client(fmt(spec["cmd"], bin_dir), "client")
     if spec.get("exits"):
         crc = comp.wait_client(client, spec["timeout"])
@@ -141,6 +183,9 @@ def run_client_case(name, spec, bin_dir, out_dir):
             best = max(best, changed)
         check(best >= 500, f"no capture shows the client's window (best: {best} sampled "
               "pixels differ from the background)")
+
+    if spec.get("exports"):
+        check_exports(out_dir, bin_dir, spec["name"], spec["min_frames"])
 
     if "stdout_lines" in spec:
         regex, minimum = spec["stdout_lines"]
