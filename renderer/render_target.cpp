@@ -40,22 +40,29 @@ bool create_view_and_framebuffer(VulkanRenderer& r, RenderTarget& t) {
     return vkCreateFramebuffer(r.vk.device, &fci, nullptr, &t.framebuffer) == VK_SUCCESS;
 }
 
+bool create_host_buffer(VulkanRenderer& r, VkDeviceSize size, VkBuffer* buffer,
+                        VkDeviceMemory* memory, uint8_t** map) {
+    void* m = nullptr;
+    // Cached host memory makes the CPU read of each frame fast where it exists.
+    const VkBufferUsageFlags usage =
+        VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+    if (!create_buffer(r, size, usage,
+                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                           VK_MEMORY_PROPERTY_HOST_CACHED_BIT,
+                       buffer, memory, &m) &&
+        !create_buffer(r, size, usage,
+                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                       buffer, memory, &m))
+        return false;
+    *map = static_cast<uint8_t*>(m);
+    return true;
+}
+
 bool create_readback(VulkanRenderer& r, RenderTarget& t) {
     if (t.readback)
         return true;
-    const VkDeviceSize size = VkDeviceSize{t.width} * t.height * 4;
-    void* map = nullptr;
-    // Cached host memory makes the CPU read of each frame fast where it exists.
-    if (!create_buffer(r, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
-                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
-                           VK_MEMORY_PROPERTY_HOST_CACHED_BIT,
-                       &t.readback, &t.readback_memory, &map) &&
-        !create_buffer(r, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
-                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                       &t.readback, &t.readback_memory, &map))
-        return false;
-    t.readback_map = static_cast<uint8_t*>(map);
-    return true;
+    return create_host_buffer(r, VkDeviceSize{t.width} * t.height * 4, &t.readback,
+                              &t.readback_memory, &t.readback_map);
 }
 
 bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
@@ -246,6 +253,13 @@ bool ensure_readback(VulkanRenderer& r, RenderTarget& t) {
     return t.readback_valid;
 }
 
+bool ensure_capture_buffer(VulkanRenderer& r, RenderTarget& t) {
+    if (t.capture)
+        return true;
+    return create_host_buffer(r, VkDeviceSize{t.width} * t.height * 4, &t.capture,
+                              &t.capture_memory, &t.capture_map);
+}
+
 RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer) {
     if (wlr_addon* a = wlr_addon_find(&buffer->addons, &r, &kTargetAddon)) {
         RenderTarget* t = wl_container_of(a, t, addon);
@@ -291,6 +305,10 @@ void destroy_render_target(RenderTarget* t) {
         vkDestroyBuffer(dev, t->readback, nullptr);
     if (t->readback_memory)
         vkFreeMemory(dev, t->readback_memory, nullptr);
+    if (t->capture)
+        vkDestroyBuffer(dev, t->capture, nullptr);
+    if (t->capture_memory)
+        vkFreeMemory(dev, t->capture_memory, nullptr);
     if (t->buffer)
         wlr_addon_finish(&t->addon);
     std::erase(r.targets, t);

@@ -21,6 +21,10 @@ struct wlr_renderer;
 struct wlr_texture;
 struct wlr_buffer;
 
+namespace zcd {
+struct OverlayModel; // common/overlay_model.hpp
+}
+
 namespace zcd::render {
 
 // What the user forced with --force-path (A/B runs against zero-copy).
@@ -82,5 +86,27 @@ struct DeviceInfo {
     bool calibrated_timestamps = false; // VK_EXT_calibrated_timestamps
 };
 DeviceInfo device_info(wlr_renderer* renderer);
+
+// --- Overlay (Dear ImGui) -------------------------------------------------
+// The renderer draws the overlay itself at wlr_renderer_end(), on top of
+// everything the compositor drew in that frame.  `model` is read during each
+// wlr_renderer_end() and must stay valid until set_overlay(r, nullptr) or the
+// renderer is destroyed; update it in place before each frame.  nullptr turns
+// the overlay off.  The first frame with a model pays the ImGui setup.
+void set_overlay(wlr_renderer* renderer, const OverlayModel* model /* may be null */);
+
+// Whether wlr_renderer_read_pixels() after wlr_renderer_end() sees the
+// overlay (true) or the composed frame without it (false, the default, for
+// visual regression).  The displayed buffer always shows the overlay.
+void set_overlay_in_capture(wlr_renderer* renderer, bool on);
+
+// The overlay's own cost and place in the most recent frame that drew it.
+struct OverlayCost {
+    uint64_t frame_seq = 0;                  // renderer frame counter (as GpuFrameTiming)
+    int64_t cpu_ns = 0;                      // building the ImGui frame and recording it
+    int64_t gpu_ns = 0;                      // between the timestamps around the overlay draw
+    int x = 0, y = 0, width = 0, height = 0; // panel rectangle in output pixels
+};
+bool last_overlay_cost(wlr_renderer* renderer, OverlayCost* out);
 
 } // namespace zcd::render

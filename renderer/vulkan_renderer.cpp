@@ -2,6 +2,8 @@
 // draws/end), formats, read_pixels, and the public functions of renderer.hpp.
 #include "renderer/vulkan_renderer.hpp"
 
+#include "renderer/overlay.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <ctime>
@@ -17,6 +19,10 @@ int64_t monotonic_ns() {
 }
 
 namespace {
+
+// Timestamp queries of the one frame in flight.
+constexpr uint32_t kQueryFrameBegin = 0, kQueryFrameEnd = 1, kQueryOverlayBegin = 2,
+                   kQueryOverlayEnd = 3, kQueryCount = 4;
 
 const wlr_renderer_impl& renderer_impl();
 
@@ -90,8 +96,8 @@ void read_gpu_timing(VulkanRenderer& r) {
     if (!r.query_pool)
         return;
     uint64_t ts[2]{};
-    if (vkGetQueryPoolResults(r.vk.device, r.query_pool, 0, 2, sizeof(ts), ts, sizeof(uint64_t),
-                              VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
+    if (vkGetQueryPoolResults(r.vk.device, r.query_pool, kQueryFrameBegin, 2, sizeof(ts), ts,
+                              sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
         return;
     double period = r.vk.props.limits.timestampPeriod;
     GpuFrameTiming timing;
@@ -140,6 +146,46 @@ void write_back_to_buffer(RenderTarget& t) {
     wlr_buffer_end_data_ptr_access(t.buffer);
 }
 
+// Records a copy of the target image into a host buffer (outside a pass);
+// leaves the image in TRANSFER_SRC_OPTIMAL.
+void copy_target_to(VulkanRenderer& r, RenderTarget& t, VkBuffer dst) {
+    image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_READ_BIT);
+    t.layout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    VkBufferImageCopy region{};
+    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.imageExtent = {t.width, t.height, 1};
+    vkCmdCopyImageToBuffer(r.cmd, t.image, t.layout, dst, 1, &region);
+    VkBufferMemoryBarrier host{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER};
+    host.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    host.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+    host.srcQueueFamilyIndex = host.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    host.buffer = dst;
+    host.size = VK_WHOLE_SIZE;
+    vkCmdPipelineBarrier(r.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0,
+                         nullptr, 1, &host, 0, nullptr);
+}
+
+void store_overlay_cost(VulkanRenderer& r, int64_t cpu_ns, const OverlayRect& rect) {
+    OverlayCost cost;
+    cost.frame_seq = r.frame_seq;
+    cost.cpu_ns = cpu_ns;
+    cost.x = rect.x;
+    cost.y = rect.y;
+    cost.width = rect.width;
+    cost.height = rect.height;
+    uint64_t ts[2]{};
+    if (r.query_pool &&
+        vkGetQueryPoolResults(r.vk.device, r.query_pool, kQueryOverlayBegin, 2, sizeof(ts), ts,
+                              sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) == VK_SUCCESS)
+        cost.gpu_ns = int64_t(double((ts[1] - ts[0]) & r.vk.timestamp_mask) *
+                              r.vk.props.limits.timestampPeriod);
+    r.overlay_cost = cost;
+    r.have_overlay_cost = true;
+}
+
 // --- wlr_renderer_impl -------------------------------------------------
 
 bool impl_bind_buffer(wlr_renderer* wr, wlr_buffer* buffer) {
@@ -182,12 +228,20 @@ void impl_begin(wlr_renderer* wr, uint32_t width, uint32_t height) {
     vkBeginCommandBuffer(r.cmd, &bi);
     ++r.frame_seq;
     if (r.query_pool) {
-        vkCmdResetQueryPool(r.cmd, r.query_pool, 0, 2);
-        vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, r.query_pool, 0);
+        vkCmdResetQueryPool(r.cmd, r.query_pool, 0, kQueryCount);
+        vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, r.query_pool,
+                            kQueryFrameBegin);
     }
     for (VulkanTexture* t : r.textures)
         if (t->upload_pending)
             record_texture_upload(r, *t);
+    if (r.overlay_model && !r.overlay) {
+        // First frame with an overlay: set ImGui up, fonts upload in this frame.
+        r.overlay = overlay_create(r, r.cmd);
+        r.overlay_upload_pending = r.overlay != nullptr;
+        if (!r.overlay)
+            r.overlay_model = nullptr; // logged; do not retry every frame
+    }
     prepare_target(r, *r.bound);
     r.recording = true;
     begin_pass(r);
@@ -195,27 +249,39 @@ void impl_begin(wlr_renderer* wr, uint32_t width, uint32_t height) {
 
 void impl_end(wlr_renderer* wr) {
     VulkanRenderer& r = get(wr);
+    bool overlay_drawn = false;
+    bool captured_without_overlay = false;
+    int64_t overlay_cpu_ns = 0;
+    OverlayRect overlay_rect;
     if (r.recording) {
         RenderTarget& t = *r.bound;
+        // Only frames that drew something get the overlay: a frame opened
+        // just to read pixels (screencopy) must not paint it a second time.
+        if (r.overlay && r.overlay_model && r.frame_has_draws) {
+            if (!r.overlay_in_capture && !t.dmabuf && ensure_capture_buffer(r, t)) {
+                // Keep the composed frame without the overlay for read_pixels.
+                end_pass(r);
+                copy_target_to(r, t, t.capture);
+                prepare_target(r, t);
+                begin_pass(r);
+                captured_without_overlay = true;
+            }
+            VkRect2D full{{0, 0}, {t.width, t.height}};
+            vkCmdSetScissor(r.cmd, 0, 1, &full);
+            if (r.query_pool)
+                vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
+                                    kQueryOverlayBegin);
+            const int64_t cpu_begin = monotonic_ns();
+            overlay_rect = overlay_record(r.overlay, *r.overlay_model, r.cmd, t.width, t.height);
+            overlay_cpu_ns = monotonic_ns() - cpu_begin;
+            if (r.query_pool)
+                vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
+                                    kQueryOverlayEnd);
+            overlay_drawn = true;
+        }
         end_pass(r);
         if (!t.dmabuf) {
-            image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-                          VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
-                          VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                          VK_ACCESS_TRANSFER_READ_BIT);
-            t.layout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-            VkBufferImageCopy region{};
-            region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-            region.imageExtent = {t.width, t.height, 1};
-            vkCmdCopyImageToBuffer(r.cmd, t.image, t.layout, t.readback, 1, &region);
-            VkBufferMemoryBarrier host{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER};
-            host.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
-            host.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-            host.srcQueueFamilyIndex = host.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-            host.buffer = t.readback;
-            host.size = VK_WHOLE_SIZE;
-            vkCmdPipelineBarrier(r.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                                 0, 0, nullptr, 1, &host, 0, nullptr);
+            copy_target_to(r, t, t.readback);
         } else {
             // The display engine reads the dmabuf directly: leave it in GENERAL.
             image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_GENERAL,
@@ -225,7 +291,8 @@ void impl_end(wlr_renderer* wr) {
             t.layout = VK_IMAGE_LAYOUT_GENERAL;
         }
         if (r.query_pool)
-            vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool, 1);
+            vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
+                                kQueryFrameEnd);
         vkEndCommandBuffer(r.cmd);
         VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
         si.commandBufferCount = 1;
@@ -238,6 +305,14 @@ void impl_end(wlr_renderer* wr) {
             wlr_log(WLR_ERROR, "vulkan: frame submission failed: %s", vk_result_name(res));
         } else {
             read_gpu_timing(r);
+            if (overlay_drawn)
+                store_overlay_cost(r, overlay_cpu_ns, overlay_rect);
+            if (r.frame_has_draws)
+                t.capture_valid = captured_without_overlay;
+            if (r.overlay_upload_pending) {
+                overlay_upload_done(r.overlay);
+                r.overlay_upload_pending = false;
+            }
             if (!t.dmabuf) {
                 t.readback_valid = true;
                 write_back_to_buffer(t);
@@ -403,7 +478,8 @@ bool impl_read_pixels(wlr_renderer* wr, uint32_t fmt, uint32_t* flags, uint32_t 
         return false;
     const bool swap_rb = !pf->bgra_memory_order; // target memory is always B,G,R,A
     for (uint32_t y = 0; y < height; ++y) {
-        const uint8_t* src = t.readback_map + (size_t(src_y + y) * t.width + src_x) * 4;
+        const uint8_t* frame = t.capture_valid ? t.capture_map : t.readback_map;
+        const uint8_t* src = frame + (size_t(src_y + y) * t.width + src_x) * 4;
         uint8_t* dst = static_cast<uint8_t*>(data) + size_t(dst_y + y) * stride + size_t(dst_x) * 4;
         if (!swap_rb) {
             std::memcpy(dst, src, size_t(width) * 4);
@@ -447,6 +523,8 @@ void destroy_renderer(VulkanRenderer* r) {
         r->textures.clear();
         while (!r->targets.empty())
             destroy_render_target(r->targets.back());
+        overlay_destroy(r->overlay);
+        r->overlay = nullptr;
         if (r->query_pool)
             vkDestroyQueryPool(r->vk.device, r->query_pool, nullptr);
         if (r->fence)
@@ -510,7 +588,7 @@ bool create_frame_objects(VulkanRenderer& r) {
     if (r.vk.timestamps) {
         VkQueryPoolCreateInfo qci{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
         qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
-        qci.queryCount = 2; // top and bottom of pipe of the one frame in flight
+        qci.queryCount = kQueryCount; // frame top/bottom, overlay begin/end
         if (vkCreateQueryPool(dev, &qci, nullptr, &r.query_pool) != VK_SUCCESS)
             r.query_pool = VK_NULL_HANDLE;
     }
@@ -599,6 +677,24 @@ DeviceInfo device_info(wlr_renderer* renderer) {
     info.host_pointer_import = r->vk.has_host_import;
     info.calibrated_timestamps = r->vk.has_calibrated;
     return info;
+}
+
+void set_overlay(wlr_renderer* renderer, const OverlayModel* model) {
+    if (VulkanRenderer* r = vulkan_renderer_from(renderer))
+        r->overlay_model = model;
+}
+
+void set_overlay_in_capture(wlr_renderer* renderer, bool on) {
+    if (VulkanRenderer* r = vulkan_renderer_from(renderer))
+        r->overlay_in_capture = on;
+}
+
+bool last_overlay_cost(wlr_renderer* renderer, OverlayCost* out) {
+    VulkanRenderer* r = vulkan_renderer_from(renderer);
+    if (!r || !r->have_overlay_cost)
+        return false;
+    *out = r->overlay_cost;
+    return true;
 }
 
 } // namespace zcd::render

@@ -16,6 +16,7 @@
 #include <vulkan/vulkan_core.h>
 
 #include "common/import_path.hpp"
+#include "common/overlay_model.hpp"
 #include "renderer/format_table.hpp"
 #include "renderer/renderer.hpp"
 #include "renderer/vk_device.hpp"
@@ -24,6 +25,7 @@
 namespace zcd::render {
 
 struct VulkanRenderer;
+struct Overlay;
 
 // Mirrors shaders/push_constants.glsl.
 struct PushConstants {
@@ -91,6 +93,11 @@ struct RenderTarget {
     VkBuffer readback = VK_NULL_HANDLE;
     VkDeviceMemory readback_memory = VK_NULL_HANDLE;
     uint8_t* readback_map = nullptr;
+    // The frame without the overlay, when captures must not show it.
+    VkBuffer capture = VK_NULL_HANDLE;
+    VkDeviceMemory capture_memory = VK_NULL_HANDLE;
+    uint8_t* capture_map = nullptr;
+    bool capture_valid = false;  // capture holds this frame's pre-overlay pixels
     bool needs_seed = false;     // copy readback -> image before the first draw
     bool readback_valid = false; // readback holds the image's current pixels
 };
@@ -143,6 +150,14 @@ struct VulkanRenderer {
     bool have_timing = false;
     uint64_t import_generation = 0; // source of ImportRecord::generation
     ImportFailure last_failure{};
+
+    // Overlay (renderer/overlay.cpp).
+    Overlay* overlay = nullptr;                  // created on the first frame with a model
+    const OverlayModel* overlay_model = nullptr; // may be null: overlay off
+    bool overlay_in_capture = false;
+    bool overlay_upload_pending = false;
+    OverlayCost overlay_cost{};
+    bool have_overlay_cost = false;
 };
 
 VulkanRenderer* vulkan_renderer_from(wlr_renderer* r); // may be null (not ours)
@@ -186,6 +201,7 @@ VkDeviceMemory import_dmabuf_memory(VulkanRenderer& r, int fd, VkDeviceSize size
 RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer); // may be null
 void destroy_render_target(RenderTarget* target);
 bool ensure_readback(VulkanRenderer& r, RenderTarget& target);
+bool ensure_capture_buffer(VulkanRenderer& r, RenderTarget& target);
 
 // Buffers with their memory, host-visible and mapped when requested.
 bool create_buffer(VulkanRenderer& r, VkDeviceSize size, VkBufferUsageFlags usage,
