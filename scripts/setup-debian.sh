@@ -34,6 +34,8 @@ base_pkgs=(
 	libimgui-dev libstb-dev libpng-dev
 	# real peers for end-to-end tests and benchmarks
 	weston sway grim
+	# benchmarks: hot-path profiling (bench/harness/hotpath.py)
+	linux-perf
 	# kernel series
 	linux-source-6.12 bc bison flex libssl-dev libelf-dev cpio kmod rsync python3
 	dwarves xz-utils
