@@ -191,6 +191,42 @@ TEST_F(RendererDmabuf, NonLinearModifierWithoutTheExtensionIsRejected) {
     wlr_buffer_drop(&b->base);
 }
 
+// With a DRM fd (DRM backend) output buffers are dmabufs rendered in place.
+// Here a memfd stands in for the scanout dmabuf and /dev/null for the fd.
+TEST(RendererDmabufTarget, RendersInPlaceIntoAnImportedDmabuf) {
+    render::RendererOptions opts;
+    opts.validation = true;
+    opts.drm_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    ASSERT_GE(opts.drm_fd, 0);
+    wlr_renderer* r = render::create_vulkan_renderer(opts);
+    ASSERT_NE(r, nullptr);
+    ASSERT_TRUE(render::device_info(r).dmabuf_import);
+    ShmTestBuffer* target = create_test_buffer(32, 16, DRM_FORMAT_XRGB8888, 0, 0, true);
+    ShmTestBuffer* src = create_test_buffer(5, 3, DRM_FORMAT_ARGB8888);
+    for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 5; ++x)
+            src->put(x, y, pattern(x, y));
+    wlr_texture* tex = wlr_texture_from_buffer(r, &src->base);
+    ASSERT_NE(tex, nullptr);
+    for (int frame = 0; frame < 2; ++frame)
+        render_frame(r, target, [&] {
+            clear_to(r, kClear);
+            draw_at(r, tex, 7 + frame, 4);
+        });
+    for (int y = 0; y < 16; ++y)
+        for (int x = 0; x < 32; ++x) {
+            const bool inside = x >= 8 && x < 13 && y >= 4 && y < 7;
+            ASSERT_EQ(pixel_at(target, x, y), inside ? pattern(x - 8, y - 4) : kClear)
+                << x << "," << y;
+        }
+    EXPECT_EQ(render::validation_error_count(r), 0u);
+    wlr_texture_destroy(tex);
+    wlr_buffer_drop(&src->base);
+    wlr_buffer_drop(&target->base);
+    wlr_renderer_destroy(r);
+    close(opts.drm_fd);
+}
+
 } // namespace
 } // namespace zcd::test
 
