@@ -258,6 +258,35 @@ bool parse_bufinfo(std::string_view text, Bufinfo* out, std::string* error) {
     return true;
 }
 
+std::vector<std::string> KstatSnapshotFramer::feed(std::string_view bytes) {
+    std::vector<std::string> out;
+    for (char c : bytes) {
+        if (skipping_) {
+            // Resynchronise on the next empty line.
+            skipping_ = !(c == '\n' && !pending_.empty() && pending_.back() == '\n');
+            pending_ = c == '\n' ? "\n" : "";
+            if (!skipping_)
+                pending_.clear();
+            continue;
+        }
+        if (c == '\n' && (pending_.empty() || pending_.back() == '\n')) {
+            // An empty line: the end of a snapshot (leading empty lines are
+            // no snapshot at all).
+            if (!pending_.empty())
+                out.push_back(std::move(pending_));
+            pending_.clear();
+            continue;
+        }
+        pending_ += c;
+        if (pending_.size() > kMaxSnapshotBytes) {
+            ++dropped_;
+            skipping_ = true;
+            pending_ = c == '\n' ? "\n" : "";
+        }
+    }
+    return out;
+}
+
 std::string to_json(const InterconnectStats& s) {
     std::string j = "{\"version\":" + std::to_string(s.version) + ",\"interconnects\":[";
     for (size_t i = 0; i < s.interconnects.size(); ++i) {

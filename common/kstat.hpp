@@ -55,6 +55,24 @@ struct Bufinfo {
 bool parse_interconnect_stats(std::string_view text, InterconnectStats* out, std::string* error);
 bool parse_bufinfo(std::string_view text, Bufinfo* out, std::string* error);
 
+// The host agent forwards interconnect_stats snapshots over virtio-serial,
+// each followed by one empty line (vm/ forwards them; zc-compositor reads
+// them with --host-kstat).  This splits such a byte stream into snapshot
+// texts; partial input is kept until its empty line arrives.  A snapshot
+// longer than kMaxSnapshotBytes without an empty line is dropped (counted in
+// dropped()), so a stream that lost its framing recovers at the next one.
+class KstatSnapshotFramer {
+  public:
+    static constexpr size_t kMaxSnapshotBytes = 64 * 1024;
+    std::vector<std::string> feed(std::string_view bytes);
+    uint64_t dropped() const { return dropped_; }
+
+  private:
+    std::string pending_;
+    bool skipping_ = false; // inside an oversized snapshot, until its end
+    uint64_t dropped_ = 0;
+};
+
 // JSON renderings for zc-kstat --json (and anyone forwarding the counters).
 std::string to_json(const InterconnectStats& s);
 std::string to_json(const Bufinfo& b);

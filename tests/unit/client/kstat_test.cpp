@@ -140,3 +140,45 @@ TEST(Kstat, JsonCarriesEveryCounter) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(KstatFramer, SplitsSnapshotsAcrossArbitraryChunks) {
+    const std::string one = sample("stats-good.txt");
+    const std::string stream = one + "\n" + one + "\n" + "version: 1\n";
+    for (size_t chunk = 1; chunk <= stream.size(); chunk += 7) {
+        zcd::KstatSnapshotFramer f;
+        std::vector<std::string> got;
+        for (size_t pos = 0; pos < stream.size(); pos += chunk)
+            for (auto& s : f.feed(std::string_view(stream).substr(pos, chunk)))
+                got.push_back(s);
+        ASSERT_EQ(got.size(), 2u) << "chunk " << chunk;
+        for (const auto& text : got) {
+            EXPECT_EQ(text, one);
+            zcd::InterconnectStats s;
+            std::string err;
+            EXPECT_TRUE(zcd::parse_interconnect_stats(text, &s, &err)) << err;
+        }
+    }
+}
+
+TEST(KstatFramer, LeadingEmptyLinesAreNoSnapshot) {
+    zcd::KstatSnapshotFramer f;
+    EXPECT_TRUE(f.feed("\n\n\n").empty());
+    auto got = f.feed("version: 1\n\n");
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], "version: 1\n");
+}
+
+TEST(KstatFramer, OversizedSnapshotIsDroppedAndStreamRecovers) {
+    zcd::KstatSnapshotFramer f;
+    std::string junk(zcd::KstatSnapshotFramer::kMaxSnapshotBytes + 10, 'x');
+    EXPECT_TRUE(f.feed(junk).empty());
+    EXPECT_EQ(f.dropped(), 1u);
+    EXPECT_TRUE(f.feed("more junk\n\n").empty());
+    auto got = f.feed("version: 1\n\n");
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], "version: 1\n");
+}
+
+} // namespace
