@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <sys/stat.h>
 
 #include "common/trace_export.hpp"
 #include "common/trace_fields.hpp"
@@ -141,6 +142,12 @@ TraceImportResult import_chrome_trace(std::string_view text) {
 }
 
 bool read_text_file(const std::string& path, std::string* content, std::string* error) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (error)
+            *error = "cannot read " + path + ": " + std::strerror(EISDIR);
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         if (error)
