@@ -166,6 +166,10 @@ bool copy_dmabuf(VulkanRenderer& r, VulkanTexture& t, const wlr_dmabuf_attribute
     return true;
 }
 
+ImportKey dmabuf_key(const wlr_dmabuf_attributes& a) {
+    return ImportKey{nullptr, a.offset[0], a.stride[0], a.format};
+}
+
 void reset_texture(VulkanRenderer& r, VulkanTexture& t) {
     destroy_texture_resources(t);
     t.renderer = &r;
@@ -234,16 +238,19 @@ wlr_texture* import_dmabuf_texture(VulkanRenderer& r, wlr_buffer* buffer,
         reason = FallbackReason::ForcedCopy;
     } else if (!r.vk.has_dmabuf) {
         reason = FallbackReason::ImportFailed;
+    } else if (borrow_cached_import(r, buffer, dmabuf_key(a), *t)) {
+        zero_copy = true; // this buffer's earlier commits went the storage-buffer way
     } else {
         zero_copy = try_image_import(r, *t, a, size, &reason);
         if (!zero_copy && linear) {
             FallbackReason image_reason = reason;
             reset_texture(r, *t);
             zero_copy = try_buffer_import(r, *t, a, size, &reason);
-            if (zero_copy)
+            if (zero_copy) {
                 reason = FallbackReason::None;
-            else if (reason == FallbackReason::StrideMismatch &&
-                     image_reason == FallbackReason::ImportFailed)
+                cache_import(r, buffer, dmabuf_key(a), *t);
+            } else if (reason == FallbackReason::StrideMismatch &&
+                       image_reason == FallbackReason::ImportFailed)
                 reason = image_reason;
         }
     }

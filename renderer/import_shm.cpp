@@ -84,6 +84,19 @@ bool try_host_import(VulkanRenderer& r, VulkanTexture& t, void* data, size_t str
     return true;
 }
 
+// The buffer's earlier import when its memory layout is unchanged, else a
+// new one, kept for the buffer's next commits.
+bool host_import(VulkanRenderer& r, wlr_buffer* buffer, VulkanTexture& t, void* data, size_t stride,
+                 uint32_t format, FallbackReason* reason) {
+    const ImportKey key{data, 0, stride, format};
+    if (borrow_cached_import(r, buffer, key, t))
+        return true;
+    if (!try_host_import(r, t, data, stride, uint32_t(buffer->height), reason))
+        return false;
+    cache_import(r, buffer, key, t);
+    return true;
+}
+
 } // namespace
 
 wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* data, uint32_t format,
@@ -110,7 +123,7 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         reason = FallbackReason::ForcedCopy;
     else if (!r.vk.has_host_import)
         reason = FallbackReason::HostImportUnsupported;
-    else if (try_host_import(r, *t, data, stride, height, &reason)) {
+    else if (host_import(r, buffer, *t, data, stride, format, &reason)) {
         t->record.path = ImportPath::ShmHostImport;
         t->record.bytes_zero_copy = bytes;
         t->locked_source = wlr_buffer_lock(buffer);

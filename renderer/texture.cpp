@@ -238,6 +238,13 @@ void destroy_texture_resources(VulkanTexture& t) {
     if (!r)
         return;
     VkDevice dev = r->vk.device;
+    if (t.borrowed) {
+        // The import cache owns these; the client's buffer keeps them.
+        t.buffer = VK_NULL_HANDLE;
+        t.memory = VK_NULL_HANDLE;
+        t.pool = VK_NULL_HANDLE;
+        t.set = VK_NULL_HANDLE;
+    }
     free_descriptor_set(*r, t.pool, t.set);
     if (t.view)
         vkDestroyImageView(dev, t.view, nullptr);

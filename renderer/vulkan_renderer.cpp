@@ -523,6 +523,8 @@ void destroy_renderer(VulkanRenderer* r) {
         r->textures.clear();
         while (!r->targets.empty())
             destroy_render_target(r->targets.back());
+        while (!r->import_cache.empty())
+            destroy_import_cache_entry(r->import_cache.back());
         overlay_destroy(r->overlay);
         r->overlay = nullptr;
         if (r->query_pool)

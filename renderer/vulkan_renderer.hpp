@@ -67,12 +67,35 @@ struct VulkanTexture {
     uint32_t dirty_x0 = 0, dirty_y0 = 0, dirty_x1 = 0, dirty_y1 = 0;
     bool writable = false;             // write_pixels allowed (copy path only)
     bool acquire_from_foreign = false; // imported image: first use acquires ownership
+    bool borrowed = false;             // buffer/memory/set belong to an ImportCacheEntry
 
     // Zero-copy textures keep the client's buffer locked so it is released
     // only when the next buffer replaces this texture.
     wlr_buffer* locked_source = nullptr; // may be null
     ImportRecord record{};
     bool in_use_this_frame = false;
+};
+
+// Identifies the memory layout a cached import was made for.
+struct ImportKey {
+    const void* data = nullptr; // shm: the client's pixel pointer; dmabuf: null
+    uint64_t offset = 0;
+    uint64_t stride = 0;
+    uint32_t format = 0;
+    bool operator==(const ImportKey&) const = default;
+};
+
+// Vulkan objects of one zero-copy import, kept on the client's wlr_buffer and
+// borrowed by every texture made from it (renderer/import_cache.cpp).
+struct ImportCacheEntry {
+    VulkanRenderer* renderer = nullptr;
+    wlr_addon addon{};
+    ImportKey key;
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    uint32_t word_offset = 0, stride_words = 0;
 };
 
 struct RenderTarget {
@@ -144,6 +167,7 @@ struct VulkanRenderer {
     std::vector<VulkanTexture*> textures;         // alive, for pending uploads and teardown
     std::vector<VulkanTexture*> deferred_destroy; // destroyed mid-frame, freed after the wait
     std::vector<RenderTarget*> targets;
+    std::vector<ImportCacheEntry*> import_cache;
 
     uint64_t frame_seq = 0;
     GpuFrameTiming last_timing{};
@@ -196,6 +220,12 @@ void probe_dmabuf_formats(VulkanRenderer& r);
 // Returns VK_NULL_HANDLE on failure with *reason set.
 VkDeviceMemory import_dmabuf_memory(VulkanRenderer& r, int fd, VkDeviceSize size,
                                     uint32_t type_bits, FallbackReason* reason);
+
+// renderer/import_cache.cpp: reuse of Buffer-kind imports per wlr_buffer.
+bool borrow_cached_import(VulkanRenderer& r, wlr_buffer* buffer, const ImportKey& key,
+                          VulkanTexture& t);
+void cache_import(VulkanRenderer& r, wlr_buffer* buffer, const ImportKey& key, VulkanTexture& t);
+void destroy_import_cache_entry(ImportCacheEntry* e);
 
 // renderer/render_target.cpp
 RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer); // may be null

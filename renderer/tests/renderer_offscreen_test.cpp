@@ -90,6 +90,37 @@ TEST_F(RendererOffscreen, ShmHostImportRendersExactPixelsWithoutCopy) {
     wlr_buffer_drop(&src->base);
 }
 
+TEST_F(RendererOffscreen, RecommittedShmBufferIsAFreshImportOfTheNewPixels) {
+    ShmTestBuffer* src = make_source(6, 4, DRM_FORMAT_ARGB8888, 0);
+    wlr_texture* first = wlr_texture_from_buffer(r, &src->base);
+    ASSERT_NE(first, nullptr);
+    const ImportRecord rec1 = *render::texture_import_record(first);
+    render_frame(r, target, [&] {
+        clear_to(r, kClear);
+        draw_at(r, first, 1, 1);
+    });
+    expect_pattern_at(1, 1, 6, 4, 0);
+    wlr_texture_destroy(first); // as wlroots does when the next commit replaces it
+
+    // The client draws new pixels into the same buffer and commits it again.
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 6; ++x)
+            src->put(x, y, pattern(x, y, 5));
+    wlr_texture* second = wlr_texture_from_buffer(r, &src->base);
+    ASSERT_NE(second, nullptr);
+    const ImportRecord rec2 = *render::texture_import_record(second);
+    EXPECT_EQ(rec2.path, rec1.path);
+    EXPECT_GT(rec2.generation, rec1.generation);
+    EXPECT_EQ(rec2.bytes_copied + rec2.bytes_zero_copy, 6u * 4 * 4);
+    render_frame(r, target, [&] {
+        clear_to(r, kClear);
+        draw_at(r, second, 1, 1);
+    });
+    expect_pattern_at(1, 1, 6, 4, 5);
+    wlr_texture_destroy(second);
+    wlr_buffer_drop(&src->base);
+}
+
 TEST_F(RendererOffscreen, PaddedStrideAndUnalignedPointerStayExact) {
     // stride 48 bytes for 5 pixels; the pattern starts 16 bytes into the pool
     ShmTestBuffer* src = create_test_buffer(5, 6, DRM_FORMAT_ARGB8888, 48, 16);
