@@ -33,6 +33,7 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
   --smp N              vCPUs, TCG threads (default 2)
   --size WxH           virtio-gpu output size (default 320x240)
   --client-size WxH    zc-client buffer size (default 160x120)
+  --client-at X,Y      where zc-compositor places the client (default 8,8: its shelf layout's gap)
   --run-seconds SEC    how long the compositor may take for its first captures (default 300)
   --qemu PATH          QEMU binary (default $ZCD_QEMU or qemu-system-x86_64)
   --console            copy the guest console to stderr while it runs
@@ -41,7 +42,7 @@ USAGE
 }
 
 kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=1500
-memory=2G smp=2 size=320x240 client_size=160x120 run_seconds=300 qemu=$(qemu_binary) console=0
+memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu=$(qemu_binary) console=0
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -55,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--smp) need "$@"; smp=$2; shift 2 ;;
 	--size) need "$@"; size=$2; shift 2 ;;
 	--client-size) need "$@"; client_size=$2; shift 2 ;;
+	--client-at) need "$@"; client_at=$2; shift 2 ;;
 	--run-seconds) need "$@"; run_seconds=$2; shift 2 ;;
 	--qemu) need "$@"; qemu=$2; shift 2 ;;
 	--console) console=1; shift ;;
@@ -63,6 +65,7 @@ while [ $# -gt 0 ]; do
 done
 read -r xres yres < <(parse_wxh "$size") || die "--size '$size' is not WxH"
 parse_wxh "$client_size" >/dev/null || die "--client-size '$client_size' is not WxH"
+[[ $client_at =~ ^[0-9]+,[0-9]+$ ]] || die "--client-at '$client_at' is not X,Y"
 for v in timeout_s smp run_seconds; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--${v%_s} '${!v}' is not a positive number"
 done
@@ -285,11 +288,21 @@ if [ "${status[agent.transport]:-}" = received ]; then
 	fi
 fi
 
-# verify_image CHECK PNG: the client's SMPTE bars must be visible.
+# verify_image CHECK PNG: the client's pattern must be in the image.  With
+# zc-verify: its window equals the SMPTE frame computed by common/pattern for
+# the frame number in its identity stripe; until zc-verify is built, a pixel
+# check that the SMPTE bars are visible.
 verify_image() {
-	local verdict
-	if verdict=$(python3 "$here/pattern_check.py" "$2" 2>&1); then
-		record "$1" pass "${detail[$1]}; $verdict"
+	local verdict zv=$ZCD_BUILD/bin/zc-verify name=${1#compositor.}
+	if [ -x "$zv" ]; then
+		if verdict=$("$zv" --expect-pattern smpte --expect-size "$client_size" --expect-at "$client_at" \
+			--out "$out/verify-$name" "$2" 2>&1); then
+			record "$1" pass "${detail[$1]}; zc-verify: $(tail -n 1 <<<"$verdict")"
+		else
+			record "$1" fail "${2#"$out"/}: zc-verify: $(tail -n 1 <<<"$verdict") (report in verify-$name/)"
+		fi
+	elif verdict=$(python3 "$here/pattern_check.py" "$2" 2>&1); then
+		record "$1" pass "${detail[$1]}; zc-verify not built, pixel check: $verdict"
 	else
 		record "$1" fail "${2#"$out"/}: $verdict"
 	fi

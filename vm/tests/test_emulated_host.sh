@@ -8,7 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || { fail "qemu-system-x86_64 not installed"; done_testing; }
 rc=0
-out=$("$vm_dir/emulated/emulated-test.sh" --kernel /dev/null --no-build --out "$tmp/out" \
+# No build directory: the pixel check judges images (zc-verify has its own tests).
+out=$(ZCD_BUILD=$tmp/no-build "$vm_dir/emulated/emulated-test.sh" --kernel /dev/null --no-build --out "$tmp/out" \
 	--qemu "$vm_dir/tests/fake-qemu-guest.sh" --timeout 60 2>&1) || rc=$?
 expect_status 1 "$rc" "fake guest run"
 n=$(grep -cvE '^(#|$)' "$vm_dir/emulated/checks.txt")
