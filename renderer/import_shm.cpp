@@ -119,7 +119,13 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
     const uint64_t bytes = uint64_t{width} * height * fmt->bytes_per_pixel;
 
     FallbackReason reason = FallbackReason::None;
-    if (r.options.force_path == ForcePath::Copy)
+    // wlr_texture_from_pixels (cursors, compositor UI): memory that moves
+    // once we return, so always copied; not a client fallback, so no reason.
+    const bool compositor_pixels =
+        buffer->impl == r.readonly_buffer_impl || r.probing_readonly_impl;
+    if (compositor_pixels)
+        reason = FallbackReason::None;
+    else if (r.options.force_path == ForcePath::Copy)
         reason = FallbackReason::ForcedCopy;
     else if (!r.vk.has_host_import)
         reason = FallbackReason::HostImportUnsupported;

@@ -73,6 +73,8 @@ void note_import_failure(VulkanRenderer& r, FallbackReason reason, const char* d
 }
 
 wlr_texture* texture_from_buffer(VulkanRenderer& r, wlr_buffer* buffer) {
+    if (r.probing_readonly_impl)
+        r.readonly_buffer_impl = buffer->impl;
     wlr_dmabuf_attributes attribs{};
     if (wlr_buffer_get_dmabuf(buffer, &attribs))
         return import_dmabuf_texture(r, buffer, attribs);

@@ -636,6 +636,12 @@ wlr_renderer* create_vulkan_renderer(const RendererOptions& options) {
         r->own_drm_fd = r->drm_fd >= 0;
     }
     wlr_renderer_init(&r->base, &renderer_impl());
+    r->probing_readonly_impl = true;
+    const uint32_t pixel = 0;
+    if (wlr_texture* probe =
+            wlr_texture_from_pixels(&r->base, DRM_FORMAT_ARGB8888, 4, 1, 1, &pixel))
+        wlr_texture_destroy(probe);
+    r->probing_readonly_impl = false;
     return &r->base;
 }
 

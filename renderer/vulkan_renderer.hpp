@@ -168,6 +168,12 @@ struct VulkanRenderer {
     std::vector<VulkanTexture*> deferred_destroy; // destroyed mid-frame, freed after the wait
     std::vector<RenderTarget*> targets;
     std::vector<ImportCacheEntry*> import_cache;
+    // wlr_texture_from_pixels wraps the caller's memory in a "readonly data
+    // buffer" and, if we keep it locked, swaps its pointer for a private copy
+    // right after we return: such buffers must never be host-imported (the
+    // import would point at the caller's memory).  Learned at creation.
+    const wlr_buffer_impl* readonly_buffer_impl = nullptr;
+    bool probing_readonly_impl = false;
 
     uint64_t frame_seq = 0;
     GpuFrameTiming last_timing{};

@@ -121,6 +121,27 @@ TEST_F(RendererOffscreen, RecommittedShmBufferIsAFreshImportOfTheNewPixels) {
     wlr_buffer_drop(&src->base);
 }
 
+TEST_F(RendererOffscreen, TextureFromPixelsOwnsACopyOfTheCallersMemory) {
+    std::vector<uint32_t> pixels(3 * 2);
+    for (int y = 0; y < 2; ++y)
+        for (int x = 0; x < 3; ++x)
+            pixels[y * 3 + x] = pattern(x, y, 3);
+    wlr_texture* tex = wlr_texture_from_pixels(r, DRM_FORMAT_ARGB8888, 12, 3, 2, pixels.data());
+    ASSERT_NE(tex, nullptr);
+    const ImportRecord* rec = render::texture_import_record(tex);
+    EXPECT_EQ(rec->path, ImportPath::ShmCopy);
+    EXPECT_EQ(rec->reason, FallbackReason::None);
+    std::fill(pixels.begin(), pixels.end(), 0u); // the caller reuses its memory
+    pixels.clear();
+    pixels.shrink_to_fit();
+    render_frame(r, target, [&] {
+        clear_to(r, kClear);
+        draw_at(r, tex, 5, 6);
+    });
+    expect_pattern_at(5, 6, 3, 2, 3);
+    wlr_texture_destroy(tex);
+}
+
 TEST_F(RendererOffscreen, PaddedStrideAndUnalignedPointerStayExact) {
     // stride 48 bytes for 5 pixels; the pattern starts 16 bytes into the pool
     ShmTestBuffer* src = create_test_buffer(5, 6, DRM_FORMAT_ARGB8888, 48, 16);
