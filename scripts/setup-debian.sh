@@ -38,6 +38,7 @@ base_pkgs=(
 	linux-perf
 	# kernel series
 	linux-source-6.12 bc bison flex libssl-dev libelf-dev cpio kmod rsync python3
+	python3-ply python3-git # checkpatch.pl runs scripts/spdxcheck.py
 	dwarves xz-utils
 	# emulated VM
 	busybox-static nvme-cli pciutils socat
