@@ -190,13 +190,17 @@ int run(int argc, char** argv) {
     if (!server.options.trace.empty() || !server.options.csv.empty() ||
         !server.options.summary.empty())
         server.timeline = std::make_unique<TimelineRecorder>();
-    else if (!server.options.stats_socket.empty())
+    else if (!server.options.stats_socket.empty() || server.options.overlay)
         server.timeline = std::make_unique<TimelineRecorder>(int64_t{5} * 1000000000);
 
     if (!build_server(server))
         return 1;
     if (!server.options.stats_socket.empty() && !stats_socket_start(server))
         return 1;
+    if (server.options.overlay && !renderer_set_overlay(server, true)) {
+        std::fprintf(stderr, "zc-compositor: --overlay needs the Vulkan renderer\n");
+        return 1;
+    }
     server.start_ns = now_ns();
     setenv("WAYLAND_DISPLAY", server.socket.c_str(), 1);
     // The readiness line harnesses wait for: the socket accepts clients now.

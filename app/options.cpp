@@ -62,6 +62,8 @@ buffers without copies where it can, and counts every copy with its reason.
   --csv FILE              write the frame timeline as CSV (docs/trace-format.md)
   --summary FILE          write the timeline summary JSON (docs/metrics.md)
   --stats-socket PATH     serve live stats as JSON lines on a Unix socket
+  --overlay               draw the stats overlay (F12 toggles it)
+  --overlay-in-capture V  on|off: include the overlay in --capture PNGs (default off)
   --exit-with-client      stop when the client started after -- exits
   -v, --verbose           wlroots debug log
   -h, --help              this text
@@ -93,15 +95,20 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             o.verbose = true;
             continue;
         }
+        if (a == "--overlay") {
+            o.overlay = true;
+            continue;
+        }
         if (a == "--exit-with-client") {
             o.exit_with_client = true;
             continue;
         }
         // Every other flag takes one value.
         static const char* const kValued[] = {
-            "--backend",    "--renderer", "--force-path",    "--size",    "--refresh",
-            "--socket",     "--capture",  "--capture-every", "--frames",  "--duration",
-            "--stats-json", "--trace",    "--csv",           "--summary", "--stats-socket",
+            "--backend", "--renderer", "--force-path",   "--size",
+            "--refresh", "--socket",   "--capture",      "--capture-every",
+            "--frames",  "--duration", "--stats-json",   "--trace",
+            "--csv",     "--summary",  "--stats-socket", "--overlay-in-capture",
         };
         bool valued = false;
         for (const char* k : kValued)
@@ -170,6 +177,13 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             if (v.empty())
                 return fail("--stats-json: expected a file name");
             o.stats_json = v;
+        } else if (a == "--overlay-in-capture") {
+            if (v == "on")
+                o.overlay_in_capture = true;
+            else if (v == "off")
+                o.overlay_in_capture = false;
+            else
+                return fail("--overlay-in-capture: expected on or off, got '" + v + "'");
         } else if (a == "--trace" || a == "--csv" || a == "--summary" || a == "--stats-socket") {
             if (v.empty())
                 return fail(a + ": expected a file name");

@@ -3,6 +3,7 @@
 // presentation feedback and path accounting), capture if due, and commit.
 #include <time.h>
 
+#include "app/overlay_feed.hpp"
 #include "app/server.hpp"
 
 namespace zcd::app {
@@ -65,6 +66,10 @@ void render_frame(Output& out) {
     const int64_t cpu_begin = now_ns();
     if (!wlr_output_attach_render(o, nullptr))
         return;
+    // The overlay shows the last second as of this frame.
+    if (server.overlay_visible && server.timeline)
+        fill_overlay_model(server.timeline->snapshot(cpu_begin - 1000000000), server.accounting,
+                           server.facts.device, &server.overlay_model);
     int width = 0, height = 0;
     wlr_output_effective_resolution(o, &width, &height);
     wlr_renderer_begin(server.renderer, static_cast<uint32_t>(o->width),
@@ -103,6 +108,7 @@ void render_frame(Output& out) {
         frame_id = server.timeline->add_frame(std::move(f));
         record_gpu_timing(server, frame_id);
     }
+    record_overlay_cost(server, frame_id);
     out.timeline_frame = frame_id;
     if (!wlr_output_commit(o))
         discard_in_flight(out);

@@ -104,6 +104,40 @@ void record_gpu_timing(Server& server, uint64_t frame_id) {
 #endif
 }
 
+bool renderer_set_overlay(Server& server, bool visible) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (server.vulkan) {
+        server.overlay_visible = visible;
+        render::set_overlay(server.renderer, visible ? &server.overlay_model : nullptr);
+        render::set_overlay_in_capture(server.renderer, server.options.overlay_in_capture);
+        return true;
+    }
+#endif
+    (void)visible;
+    server.overlay_visible = false;
+    return false;
+}
+
+void record_overlay_cost(Server& server, uint64_t frame_id) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    render::OverlayCost c;
+    if (server.vulkan && server.overlay_visible && render::last_overlay_cost(server.renderer, &c)) {
+        server.overlay_model.overlay_cpu_ms = static_cast<double>(c.cpu_ns) / 1e6;
+        server.overlay_model.overlay_gpu_ms = static_cast<double>(c.gpu_ns) / 1e6;
+        server.facts.overlay_shown = true;
+        server.facts.overlay_x = c.x;
+        server.facts.overlay_y = c.y;
+        server.facts.overlay_w = c.width;
+        server.facts.overlay_h = c.height;
+        if (server.timeline && frame_id)
+            server.timeline->set_frame_overlay(frame_id, c.cpu_ns, c.gpu_ns);
+    }
+#else
+    (void)server;
+    (void)frame_id;
+#endif
+}
+
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture) {
 #ifdef ZCD_HAVE_VULKAN_RENDERER
     if (server.vulkan && texture)

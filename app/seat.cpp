@@ -25,6 +25,15 @@ void add_keyboard(Server& server, wlr_input_device* device) {
     });
     k->key.connect(&device->keyboard->events.key, [k](void* data) {
         auto* event = static_cast<wlr_event_keyboard_key*>(data);
+        // F12 toggles the overlay and is not passed on.  libinput keycodes
+        // are evdev codes; xkb's are those + 8.
+        xkb_keysym_t sym =
+            xkb_state_key_get_one_sym(k->device->keyboard->xkb_state, event->keycode + 8);
+        if (sym == XKB_KEY_F12) {
+            if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED)
+                renderer_set_overlay(*k->server, !k->server->overlay_visible);
+            return;
+        }
         wlr_seat_set_keyboard(k->server->seat, k->device);
         wlr_seat_keyboard_notify_key(k->server->seat, event->time_msec, event->keycode,
                                      event->state);

@@ -17,6 +17,7 @@
 #include "app/stats_json.hpp"
 #include "app/timeline_recorder.hpp"
 #include "common/import_path.hpp"
+#include "common/overlay_model.hpp"
 #include "zcd/wlroots.hpp"
 
 namespace zcd::app {
@@ -98,6 +99,8 @@ struct Server {
     RunFacts facts;
     std::unique_ptr<TimelineRecorder> timeline; // null: no export or live stats asked for
     uint64_t last_gpu_frame_seq = 0;            // renderer frame whose GPU times we took
+    OverlayModel overlay_model;                 // refilled every frame while shown
+    bool overlay_visible = false;               // --overlay, toggled with F12
     struct StatsSocket* stats_socket = nullptr; // may be null
     int64_t start_ns = 0;
     pid_t child = -1; // client spawned after --, -1 if none or reaped
@@ -117,6 +120,9 @@ uint64_t renderer_validation_errors(Server& server);
 void renderer_import_failures(Server& server, RunFacts* facts);
 // GPU times of the frame that just ended, into its timeline record.
 void record_gpu_timing(Server& server, uint64_t frame_id);
+// overlay: show/hide (needs the Vulkan renderer), and its cost per frame
+bool renderer_set_overlay(Server& server, bool visible);
+void record_overlay_cost(Server& server, uint64_t frame_id);
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture); // may be null
 // output.cpp
 void outputs_init(Server& server);

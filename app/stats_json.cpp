@@ -114,6 +114,10 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
         s += tally_members(o.tally, "      ") + "\n    }";
     }
     s += a.outputs().empty() ? "],\n" : "\n  ],\n";
+    s += "  \"overlay\": {\"shown\": " + std::string(f.overlay_shown ? "true" : "false") +
+         ", \"x\": " + std::to_string(f.overlay_x) + ", \"y\": " + std::to_string(f.overlay_y) +
+         ", \"width\": " + std::to_string(f.overlay_w) +
+         ", \"height\": " + std::to_string(f.overlay_h) + "},\n";
     s += "  \"captures\": [";
     for (size_t i = 0; i < f.captures.size(); ++i)
         s += (i ? ", " : "") + json_quote(f.captures[i]);

@@ -21,6 +21,8 @@ struct RunFacts {
     uint64_t import_failures = 0;             // buffers that got no texture at all
     std::string last_import_failure = "none"; // reason of the last of them
     std::vector<std::string> captures;        // file names written into --capture DIR
+    bool overlay_shown = false;               // the overlay was drawn at least once
+    int32_t overlay_x = 0, overlay_y = 0, overlay_w = 0, overlay_h = 0; // its last rectangle
 };
 
 std::string stats_json(const Accounting& accounting, const RunFacts& facts);

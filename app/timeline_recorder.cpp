@@ -36,6 +36,13 @@ void TimelineRecorder::set_frame_cpu_end(uint64_t frame_id, int64_t end_ns) {
         f->composite_cpu_end_ns = end_ns;
 }
 
+void TimelineRecorder::set_frame_overlay(uint64_t frame_id, int64_t cpu_ns, int64_t gpu_ns) {
+    if (OutputFrameRecord* f = frame(frame_id)) {
+        f->overlay_cpu_ns = cpu_ns;
+        f->overlay_gpu_ns = gpu_ns;
+    }
+}
+
 void TimelineRecorder::set_frame_gpu(uint64_t frame_id, int64_t begin_ns, int64_t end_ns,
                                      bool on_monotonic) {
     if (OutputFrameRecord* f = frame(frame_id)) {

@@ -31,6 +31,9 @@ class TimelineRecorder {
     // The output commit returned (composite CPU end).
     void set_frame_cpu_end(uint64_t frame_id, int64_t end_ns);
 
+    // The overlay's own cost in this frame.
+    void set_frame_overlay(uint64_t frame_id, int64_t cpu_ns, int64_t gpu_ns);
+
     // GPU timing arrives after the frame ends.
     void set_frame_gpu(uint64_t frame_id, int64_t begin_ns, int64_t end_ns, bool on_monotonic);
 

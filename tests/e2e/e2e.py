@@ -47,6 +47,11 @@ CLIENT_CASES = {
              "--title", "timeline"], exits=True, timeout=40, name="timeline", min_frames=60,
         args=["--trace", "{out}/trace.json", "--csv", "{out}/timeline.csv",
               "--summary", "{out}/summary.json"], exports=True),
+    "force_path_copy": dict(
+        cmd=[TEST_CLIENT, "--size", "160x120", "--color", "8040c0", "--frames", "45",
+             "--app-id", "forced-copy"], exits=True, timeout=30, name="forced-copy",
+        min_frames=45, exact=((160, 120), (0x80, 0x40, 0xC0)), args=["--force-path", "copy"],
+        only_path=("shm_copy", "forced_copy")),
     "memfd_dmabuf": dict(
         cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
              "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=30,
@@ -184,6 +189,15 @@ def run_client_case(name, spec, bin_dir, out_dir):
         check(best >= 500, f"no capture shows the client's window (best: {best} sampled "
               "pixels differ from the background)")
 
+    if "only_path" in spec:
+        path, reason = spec["only_path"]
+        check(c["paths"][path] == c["buffers_committed"] - c["stale_import_records"],
+              f"not every buffer took {path}: {c['paths']}")
+        check(c["fallback_reasons"][reason] == c["paths"][path],
+              f"{path} buffers without reason {reason}: {c['fallback_reasons']}")
+        check(c["bytes_copied"] > 0 and c["bytes_zero_copy"] == 0,
+              f"copied {c['bytes_copied']} / zero-copy {c['bytes_zero_copy']} bytes")
+
     if spec.get("exports"):
         check_exports(out_dir, bin_dir, spec["name"], spec["min_frames"])
 
@@ -198,15 +212,19 @@ def run_client_case(name, spec, bin_dir, out_dir):
         check(dmabufs >= spec["min_frames"],
               f"only {dmabufs} buffers went through linux-dmabuf import: {c['paths']}")
         check(c["bytes_copied"] + c["bytes_zero_copy"] > 0, "dmabuf bytes not accounted")
-        # Honest ZERO_COPY flag: the client counts the flag on its feedback.
+
+    # Honest ZERO_COPY flag: our test client counts the flag on its feedback.
+    if spec["cmd"][0] == TEST_CLIENT:
         with open(client.log_path) as f:
             m = re.search(r"presented=(\d+) discarded=\d+ zero_copy=(\d+)", f.read())
         check(m, "test client printed no presentation summary")
         presented, flagged = int(m.group(1)), int(m.group(2))
-        if c["paths"]["dmabuf_copy"] == 0:
+        zero = c["paths"]["dmabuf_zero_copy"] + c["paths"]["shm_host_import"]
+        copied = c["paths"]["dmabuf_copy"] + c["paths"]["shm_copy"]
+        if copied == 0:
             check(flagged == presented, f"all imports zero-copy but only {flagged} of "
                   f"{presented} presents flagged ZERO_COPY")
-        if c["paths"]["dmabuf_zero_copy"] == 0:
+        if zero == 0:
             check(flagged == 0, f"all imports copied but {flagged} presents flagged ZERO_COPY")
     return stats
 
@@ -234,6 +252,53 @@ def run_bad_case(name, bad_cmd, bin_dir, out_dir):
     return stats
 
 
+def run_overlay_case(bin_dir, out_dir):
+    """--overlay-in-capture on shows the overlay; off gives the frame without it.
+
+    Two runs with the same static client: their captures of the same frame
+    may differ only inside the overlay's rectangle, and must differ there.
+    """
+    client = [TEST_CLIENT, "--size", "300x200", "--color", "c08020", "--frames", "100",
+              "--app-id", "overlay-test"]
+    size, rgb = (300, 200), (0xC0, 0x80, 0x20)
+    shots = {}
+    for mode in ("on", "off"):
+        sub = os.path.join(out_dir, f"in-capture-{mode}")
+        comp = h.Compositor(bin_dir, sub, args=["--overlay", "--overlay-in-capture", mode],
+                            capture_every=30)
+        proc = comp.start_client(fmt(client, bin_dir), "client")
+        check(comp.wait_client(proc, 40) == 0, f"client failed (log: {proc.log_path})")
+        rc, stats = comp.stop()
+        check_common(rc, stats)
+        check(stats["overlay"]["shown"], f"overlay never drawn with in-capture {mode}")
+        shots[mode] = (comp, stats)
+    comp_off, stats_off = shots["off"]
+    comp_on, stats_on = shots["on"]
+    ov = stats_on["overlay"]
+    check(ov["width"] > 0 and ov["height"] > 0, f"empty overlay rectangle {ov}")
+    # A capture in which the window is fully up in the run without overlay.
+    path_off, img_off = find_window_capture(comp_off, stats_off, size, rgb)
+    check(path_off, "no capture without overlay shows the client window")
+    name = os.path.basename(path_off)
+    check(name in stats_on["captures"], f"run with overlay has no capture {name}")
+    img_on = h.read_png(os.path.join(comp_on.capture_dir, name))
+    img_off = h.read_png(path_off)
+    inside = outside = 0
+    for y in range(img_on.height):
+        if img_on.rows[y] == img_off.rows[y]:
+            continue
+        for x in range(0, img_on.width):
+            if img_on.pixel(x, y) != img_off.pixel(x, y):
+                if ov["x"] <= x < ov["x"] + ov["width"] and ov["y"] <= y < ov["y"] + ov["height"]:
+                    inside += 1
+                else:
+                    outside += 1
+    check(outside == 0, f"{outside} pixels differ outside the overlay rectangle {ov} in {name}")
+    check(inside > 1000, f"only {inside} pixels differ inside the overlay rectangle: overlay "
+          "not in the capture")
+    return stats_on
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", action="store_true", help="print the case names")
@@ -242,7 +307,7 @@ def main():
     ap.add_argument("case", nargs="?")
     a = ap.parse_args()
     if a.list:
-        print(";".join(list(CLIENT_CASES) + list(BAD_CASES)))
+        print(";".join(list(CLIENT_CASES) + list(BAD_CASES) + ["overlay_in_capture"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -251,6 +316,8 @@ def main():
     try:
         if a.case in CLIENT_CASES:
             stats = run_client_case(a.case, CLIENT_CASES[a.case], a.bin, out)
+        elif a.case == "overlay_in_capture":
+            stats = run_overlay_case(a.bin, out)
         elif a.case in BAD_CASES:
             stats = run_bad_case(a.case, BAD_CASES[a.case], a.bin, out)
         else:

@@ -45,6 +45,7 @@ TEST(StatsJson, IsValidJsonWithTheDocumentedKeys) {
     ASSERT_EQ(outputs.size(), 1u);
     EXPECT_EQ(outputs[0].get("buffers_shown")->integer, 1);
     EXPECT_EQ((*v.get("captures")->array)[0].string, "HEADLESS-1-000001.png");
+    EXPECT_FALSE(v.get("overlay")->get("shown")->boolean);
 }
 
 TEST(StatsJson, EmptyRunIsStillValid) {
