@@ -272,9 +272,20 @@ RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer) {
     t->height = uint32_t(buffer->height);
     wlr_dmabuf_attributes attribs{};
     bool ok = false;
-    if (r.options.drm_fd >= 0 && r.vk.has_dmabuf && wlr_buffer_get_dmabuf(buffer, &attribs))
+    if (r.options.drm_fd >= 0 && r.vk.has_dmabuf && wlr_buffer_get_dmabuf(buffer, &attribs)) {
         ok = init_dmabuf_target(r, *t, attribs);
-    else
+        if (!ok) {
+            // E.g. a dumb buffer whose pitch the device would not choose: it
+            // also has a data pointer, so render there and copy instead.
+            release_target_objects(r, *t);
+            *t = RenderTarget{&r, buffer};
+            t->width = uint32_t(buffer->width);
+            t->height = uint32_t(buffer->height);
+            wlr_log(WLR_INFO, "vulkan: dmabuf render target not importable, trying its data "
+                              "pointer");
+        }
+    }
+    if (!ok)
         ok = init_data_ptr_target(r, *t);
     if (!ok) {
         wlr_log(WLR_ERROR, "vulkan: cannot render into this %ux%u buffer", t->width, t->height);
@@ -292,6 +303,15 @@ void destroy_render_target(RenderTarget* t) {
     VulkanRenderer& r = *t->renderer;
     if (r.bound == t)
         r.bound = nullptr;
+    release_target_objects(r, *t);
+    if (t->buffer)
+        wlr_addon_finish(&t->addon);
+    std::erase(r.targets, t);
+    delete t;
+}
+
+void release_target_objects(VulkanRenderer& r, RenderTarget& target) {
+    RenderTarget* t = &target;
     VkDevice dev = r.vk.device;
     if (t->framebuffer)
         vkDestroyFramebuffer(dev, t->framebuffer, nullptr);
@@ -309,10 +329,6 @@ void destroy_render_target(RenderTarget* t) {
         vkDestroyBuffer(dev, t->capture, nullptr);
     if (t->capture_memory)
         vkFreeMemory(dev, t->capture_memory, nullptr);
-    if (t->buffer)
-        wlr_addon_finish(&t->addon);
-    std::erase(r.targets, t);
-    delete t;
 }
 
 } // namespace zcd::render

@@ -236,6 +236,7 @@ void destroy_import_cache_entry(ImportCacheEntry* e);
 // renderer/render_target.cpp
 RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer); // may be null
 void destroy_render_target(RenderTarget* target);
+void release_target_objects(VulkanRenderer& r, RenderTarget& target); // Vulkan objects only
 bool ensure_readback(VulkanRenderer& r, RenderTarget& target);
 bool ensure_capture_buffer(VulkanRenderer& r, RenderTarget& target);
 

@@ -191,6 +191,35 @@ TEST_F(RendererDmabuf, NonLinearModifierWithoutTheExtensionIsRejected) {
     wlr_buffer_drop(&b->base);
 }
 
+// A DRM dumb buffer whose pitch the device would not choose for a linear
+// image: rendered through its data pointer instead.
+TEST(RendererDmabufTarget, DumbBufferWithForeignPitchFallsBackToItsDataPointer) {
+    render::RendererOptions opts;
+    opts.validation = true;
+    opts.drm_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    wlr_renderer* r = render::create_vulkan_renderer(opts);
+    ASSERT_NE(r, nullptr);
+    ShmTestBuffer* target = create_test_buffer(30, 10, DRM_FORMAT_XRGB8888, 4096, 0, true);
+    target->dmabuf_and_data_ptr = true;
+    render_frame(r, target, [&] {
+        clear_to(r, 0xff336699);
+        float proj[9];
+        identity(proj);
+        wlr_box box{2, 3, 4, 5};
+        const float white[4] = {1, 1, 1, 1};
+        wlr_render_rect(r, &box, white, proj);
+    });
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 30; ++x) {
+            const bool inside = x >= 2 && x < 6 && y >= 3 && y < 8;
+            ASSERT_EQ(pixel_at(target, x, y), inside ? 0xffffffffu : 0xff336699u) << x << "," << y;
+        }
+    EXPECT_EQ(render::validation_error_count(r), 0u);
+    wlr_buffer_drop(&target->base);
+    wlr_renderer_destroy(r);
+    close(opts.drm_fd);
+}
+
 // With a DRM fd (DRM backend) output buffers are dmabufs rendered in place.
 // Here a memfd stands in for the scanout dmabuf and /dev/null for the fd.
 TEST(RendererDmabufTarget, RendersInPlaceIntoAnImportedDmabuf) {

@@ -26,7 +26,8 @@ struct ShmTestBuffer {
     uint32_t offset = 0; // first pixel's offset in the mapping
     bool as_dmabuf = false;
     uint64_t modifier = DRM_FORMAT_MOD_LINEAR;
-    int n_planes = 1; // >1 repeats plane 0 (a malformed multi-plane RGB buffer)
+    int n_planes = 1;                 // >1 repeats plane 0 (a malformed multi-plane RGB buffer)
+    bool dmabuf_and_data_ptr = false; // both, like a DRM dumb buffer
 
     uint8_t* pixels() { return data + offset; }
     void put(uint32_t x, uint32_t y, uint32_t argb) {
@@ -48,7 +49,7 @@ inline void test_buffer_destroy(wlr_buffer* b) {
 inline bool test_buffer_begin_access(wlr_buffer* b, uint32_t, void** data, uint32_t* format,
                                      size_t* stride) {
     ShmTestBuffer* t = test_buffer_from(b);
-    if (t->as_dmabuf)
+    if (t->as_dmabuf && !t->dmabuf_and_data_ptr)
         return false;
     *data = t->pixels();
     *format = t->format;
