@@ -9,9 +9,11 @@ usage() {
 usage: ./zcd demo [--duration S] [--out DIR]
 
 Runs zc-compositor headless (1280x720) with two zc-client pattern clients
-(smpte and motion) and weston-simple-shm for S seconds (default 5), then
-prints what was presented, which import path every buffer took and why.
-Results go to DIR (default out/demo): captures/*.png, stats.json, logs.
+(smpte and motion) and weston-simple-shm for S seconds (default 5), with the
+stats overlay on, then prints what was presented, which import path every
+buffer took and why.  Results go to DIR (default out/demo): captures/*.png
+(overlay included), stats.json, trace.json (Perfetto), timeline.csv,
+summary.json, zc-stat.txt and frame-times.svg (from zc-stat), logs.
 Exit 0 only if frames were presented.
 USAGE
 }
@@ -56,8 +58,12 @@ export XDG_RUNTIME_DIR=$runtime
 unset WAYLAND_DISPLAY DISPLAY
 socket=zcd-demo
 
+# The overlay is drawn and kept in the captures; the frame timeline is
+# exported for zc-stat and Perfetto.
 "$bin/zc-compositor" --backend headless --size 1280x720 --socket "$socket" \
 	--duration "$duration" --capture "$out/captures" --capture-every 60 \
+	--overlay --overlay-in-capture on \
+	--trace "$out/trace.json" --csv "$out/timeline.csv" --summary "$out/summary.json" \
 	--stats-json "$out/stats.json" >"$out/compositor.log" 2>&1 &
 comp=$!
 
@@ -89,6 +95,11 @@ if [ "$rc" -ne 0 ]; then
 	exit 1
 fi
 
+if [ -x "$bin/zc-stat" ]; then
+	"$bin/zc-stat" --plot "$out/frame-times.svg" "$out/trace.json" >"$out/zc-stat.txt" 2>&1 ||
+		echo "demo: zc-stat could not summarise the trace; see $out/zc-stat.txt" >&2
+fi
+
 python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -109,7 +120,9 @@ print("   clients:")
 for c in s["clients"]:
     paths = ", ".join(f"{k} {v}" for k, v in c["paths"].items() if v) or "none classified"
     print(f"     #{c['id']} {c['name']:<34} {c['frames']:>5} frames shown  ({paths})")
-print(f"   {len(s['captures'])} captures in {os.path.join(out, 'captures')}; "
-      f"stats in {os.path.join(out, 'stats.json')}")
+print(f"   {len(s['captures'])} captures (with the overlay) in {os.path.join(out, 'captures')}")
+print(f"   stats.json, trace.json (Perfetto), timeline.csv, summary.json"
+      f"{', zc-stat.txt, frame-times.svg' if os.path.exists(os.path.join(out, 'frame-times.svg')) else ''}"
+      f" in {out}")
 sys.exit(0 if s["frames_presented"] > 0 else 1)
 PY
