@@ -24,13 +24,15 @@ TEST_CLIENT = "{bin}/zc-test-client"
 FIRST_WINDOW_ORIGIN = (8, 8)
 
 # Real clients from other projects, and our test client with known pixels.
+# Frame minimums are far below 60 Hz x run time: the build machines are
+# shared and heavily loaded, and the point is "frames keep being presented".
 # run_for: seconds the client runs before the harness ends it (clients that
 # never exit); exits: the client ends by itself and must exit 0.
 CLIENT_CASES = {
     "weston_simple_shm": dict(
-        cmd=["weston-simple-shm"], run_for=3.0, name="simple-shm", min_frames=60),
+        cmd=["weston-simple-shm"], run_for=4.0, name="simple-shm", min_frames=30),
     "weston_presentation_shm": dict(
-        cmd=["weston-presentation-shm", "-f"], run_for=3.0, name="presentation-shm",
+        cmd=["weston-presentation-shm", "-f"], run_for=4.0, name="presentation-shm",
         min_frames=30,
         # Its feedback mode prints one line per presented frame with the
         # commit-to-presentation time: proof that feedback arrived.
