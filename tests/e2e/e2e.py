@@ -54,6 +54,13 @@ CLIENT_CASES = {
              "--app-id", "forced-copy"], exits=True, timeout=30, name="forced-copy",
         min_frames=45, exact=((160, 120), (0x80, 0x40, 0xC0)), args=["--force-path", "copy"],
         only_path=("shm_copy", "forced_copy")),
+    # zc-compositor nested in zc-compositor (wayland backend): the inner
+    # output is the outer's first window, the client the inner's first.
+    "nested_wayland": dict(
+        cmd=["{bin}/zc-compositor", "--backend", "wayland", "--exit-with-client", "--",
+             TEST_CLIENT, "--size", "160x120", "--color", "4080ff", "--frames", "45"],
+        exits=True, timeout=60, name="wlroots", min_frames=30,
+        exact=((160, 120), (0x40, 0x80, 0xFF)), origin=(16, 16)),
     "memfd_dmabuf": dict(
         cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
              "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=30,
@@ -91,9 +98,9 @@ def check_common(rc, stats):
     check(stats["frames_presented"] > 0, "no frame presented")
 
 
-def find_window_capture(comp, stats, size, rgb):
+def find_window_capture(comp, stats, size, rgb, origin=FIRST_WINDOW_ORIGIN):
     """The first capture whose first-window rectangle has exactly rgb, or None."""
-    (w, hgt), (x, y) = size, FIRST_WINDOW_ORIGIN
+    (w, hgt), (x, y) = size, origin
     for path in comp.capture_paths(stats):
         img = h.read_png(path, max_rows=y + hgt + 2)
         if h.rect_mismatches(img, x, y, w, hgt, rgb) == 0:
@@ -166,12 +173,13 @@ def run_client_case(name, spec, bin_dir, out_dir):
     check(captures, "no capture written")
     if "exact" in spec:
         size, rgb = spec["exact"]
-        path, img = find_window_capture(comp, stats, size, rgb)
+        origin = spec.get("origin", FIRST_WINDOW_ORIGIN)
+        path, img = find_window_capture(comp, stats, size, rgb, origin)
         check(path, f"no capture shows the {size[0]}x{size[1]} window in exactly "
-              f"#{bytes(rgb).hex()} at {FIRST_WINDOW_ORIGIN} ({len(captures)} captures in "
+              f"#{bytes(rgb).hex()} at {origin} ({len(captures)} captures in "
               f"{comp.capture_dir})")
-        x, y = FIRST_WINDOW_ORIGIN
-        bg = img.pixel(1, 1)
+        x, y = origin
+        bg = img.pixel(x - 1, y - 1)
         check(bg != tuple(rgb), "background has the client's colour")
         for px, py in ((x - 1, y), (x + size[0], y), (x, y + size[1]), (x + size[0], y + size[1])):
             check(img.pixel(px, py) == bg,
