@@ -150,8 +150,7 @@ bool copy_dmabuf(VulkanRenderer& r, VulkanTexture& t, const wlr_dmabuf_attribute
     void* map = mmap(nullptr, size_t(size), PROT_READ, MAP_SHARED, a.fd[0], 0);
     if (map == MAP_FAILED)
         return false;
-    if (!create_copy_texture(r, t, uint32_t(a.width), uint32_t(a.height)) ||
-        !finish_image_texture(r, t)) {
+    if (!create_copy_texture(r, t, uint32_t(a.width), uint32_t(a.height))) {
         munmap(map, size_t(size));
         return false;
     }

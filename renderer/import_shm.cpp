@@ -137,7 +137,7 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
     if (t->kind != TextureKind::Buffer) {
         destroy_texture_resources(*t); // whatever a failed host import left behind
         t->renderer = &r;
-        if (!create_copy_texture(r, *t, width, height) || !finish_image_texture(r, *t)) {
+        if (!create_copy_texture(r, *t, width, height)) {
             destroy_texture_resources(*t);
             delete t;
             note_import_failure(r, FallbackReason::ImportFailed, "cannot create a texture image");

@@ -94,6 +94,25 @@ wlr_texture* texture_from_buffer(VulkanRenderer& r, wlr_buffer* buffer) {
 
 bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, uint32_t height) {
     VkDevice dev = r.vk.device;
+    const VkDeviceSize size = VkDeviceSize{width} * height * t.format.bytes_per_pixel;
+    void* map = nullptr;
+    t.writable = true;
+    // Where host-visible memory is also device-local (lavapipe, integrated
+    // GPUs) the shader samples the staging copy directly: one copy, by the
+    // CPU.  Elsewhere the staging buffer is uploaded into an optimal image.
+    if (size <= r.vk.props.limits.maxStorageBufferRange &&
+        create_buffer(r, size,
+                      VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                          VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+                      &t.staging, &t.staging_memory, &map)) {
+        t.staging_map = static_cast<uint8_t*>(map);
+        t.kind = TextureKind::Buffer;
+        t.buffer = t.staging; // sampled where it is written
+        t.stride_words = width * t.format.bytes_per_pixel / 4;
+        t.word_offset = 0;
+        return finish_buffer_texture(r, t);
+    }
     t.kind = TextureKind::Image;
     VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
     ici.imageType = VK_IMAGE_TYPE_2D;
@@ -117,15 +136,12 @@ bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, ui
         vkBindImageMemory(dev, t.image, t.memory, 0) != VK_SUCCESS)
         return false;
     t.layout = VK_IMAGE_LAYOUT_UNDEFINED;
-    void* map = nullptr;
-    if (!create_buffer(r, VkDeviceSize{width} * height * t.format.bytes_per_pixel,
-                       VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+    if (!create_buffer(r, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
                        &t.staging, &t.staging_memory, &map))
         return false;
     t.staging_map = static_cast<uint8_t*>(map);
-    t.writable = true;
-    return true;
+    return finish_image_texture(r, t);
 }
 
 bool finish_image_texture(VulkanRenderer& r, VulkanTexture& t) {
@@ -252,7 +268,7 @@ void destroy_texture_resources(VulkanTexture& t) {
         vkDestroyImageView(dev, t.view, nullptr);
     if (t.image)
         vkDestroyImage(dev, t.image, nullptr);
-    if (t.buffer)
+    if (t.buffer && t.buffer != t.staging)
         vkDestroyBuffer(dev, t.buffer, nullptr);
     if (t.memory)
         vkFreeMemory(dev, t.memory, nullptr);

@@ -205,6 +205,9 @@ VulkanTexture* vulkan_texture_from(wlr_texture* t);                      // may 
 wlr_texture* texture_from_buffer(VulkanRenderer& r, wlr_buffer* buffer); // may be null
 void record_texture_upload(VulkanRenderer& r, VulkanTexture& t);         // outside a render pass
 void destroy_texture_resources(VulkanTexture& t);
+// Copy-path texture (staging + image, or the staging buffer sampled directly
+// where host memory is device-local), ready to be sampled after the first
+// copy_rows_to_staging.
 bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, uint32_t height);
 // Image view (opaque formats read alpha as 1) + descriptor set; marks the
 // texture for its first layout transition/upload.
