@@ -11,7 +11,7 @@ namespace zcd::bench {
 struct MemcpyResult {
     size_t bytes = 0;        // size of one copy
     int copies = 0;          // copies timed
-    int64_t median_ns = 0;   // median time of one copy
+    int64_t median_ns = 0;   // median CPU time (of this thread) of one copy
     double gbytes_per_s = 0; // bytes / median_ns (1 GB = 1e9 bytes)
 };
 

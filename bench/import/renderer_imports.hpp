@@ -34,10 +34,11 @@ struct ImportMeasurement {
     uint64_t bytes_copied = 0;    // per commit, from the ImportRecord
     uint64_t bytes_zero_copy = 0;
     int commits = 0;
-    int64_t wall_median_ns = 0;   // our own clock around the renderer call(s) of one commit
+    int64_t wall_median_ns = 0;   // wall clock around the renderer call(s) of one commit
     int64_t record_median_ns = 0; // import_end_ns - import_begin_ns from the ImportRecord
-    // The commit's whole cost, including GPU work the renderer defers to the
-    // next frame (a staging-to-image copy): per commit, (import + one frame
+    // The commit's whole cost in CPU time of the process (lavapipe's worker
+    // threads included), including GPU work the renderer defers to the next
+    // frame (a staging-to-image copy): per commit, (import + one frame
     // drawing the texture) minus (the same frame again without a new
     // import), median of those paired differences.
     int64_t cost_median_ns = 0;
