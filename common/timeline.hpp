@@ -38,6 +38,7 @@ struct CommitRecord {
     uint64_t modifier = 0;        // DRM format modifier (0 = linear)
     // Presentation of this commit: first output frame that showed it.
     bool presented = false;       // false: replaced before shown, or "discarded"
+    bool discarded = false;       // presentation feedback said "discarded" (zc-client fills it)
     uint64_t output_seq = 0;      // OutputFrameRecord::output_seq that showed it
     int64_t present_ns = 0;       // presentation timestamp of that frame
     uint32_t present_flags = 0;   // PresentFlags as sent to the client

@@ -44,8 +44,12 @@ void ClientTimeline::on_presented(size_t index, int64_t present_ns, int64_t refr
 }
 
 void ClientTimeline::on_discarded(size_t index) {
-    if (index >= timeline_.commits.size() || timeline_.commits[index].presented)
+    if (index >= timeline_.commits.size())
         return;
+    CommitRecord& r = timeline_.commits[index];
+    if (r.presented || r.discarded)
+        return;
+    r.discarded = true;
     ++discarded_;
 }
 

@@ -85,6 +85,11 @@ TEST(ClientTimeline, FeedbackCompletesRecords) {
     EXPECT_EQ(r[a].present_ns, 1000);
     EXPECT_EQ(r[a].msc, 7u);
     EXPECT_FALSE(r[b].presented);
+    EXPECT_TRUE(r[b].discarded);
+    EXPECT_FALSE(r[a].discarded);
+    EXPECT_FALSE(r[d].discarded); // no feedback yet
+    t.on_discarded(b);
+    EXPECT_EQ(t.discarded(), 1u);
     EXPECT_EQ(r[b].path, zcd::ImportPath::DmabufCopy);
     EXPECT_EQ(r[c].path, zcd::ImportPath::ShmCopy);
     EXPECT_EQ(r[d].commit_ns, 400);
