@@ -117,7 +117,7 @@ bool try_buffer_import(VulkanRenderer& r, VulkanTexture& t, const wlr_dmabuf_att
     VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     bci.pNext = &ext;
     bci.size = VkDeviceSize(size);
-    bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+    bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
     if (vkCreateBuffer(r.vk.device, &bci, nullptr, &t.buffer) != VK_SUCCESS) {
         *reason = FallbackReason::ImportFailed;
         return false;

@@ -54,7 +54,7 @@ bool try_host_import(VulkanRenderer& r, VulkanTexture& t, void* data, size_t str
     VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     bci.pNext = &ext;
     bci.size = size;
-    bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+    bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
     if (vkCreateBuffer(r.vk.device, &bci, nullptr, &t.buffer) != VK_SUCCESS) {
         *reason = FallbackReason::ImportFailed;
         return false;

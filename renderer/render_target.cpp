@@ -139,7 +139,8 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
     ici.arrayLayers = 1;
     ici.samples = VK_SAMPLE_COUNT_1_BIT;
     ici.tiling = VK_IMAGE_TILING_LINEAR;
-    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                VK_IMAGE_USAGE_TRANSFER_DST_BIT;
     if (vkCreateImage(r.vk.device, &ici, nullptr, &t.image) != VK_SUCCESS)
         return false;
     VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};

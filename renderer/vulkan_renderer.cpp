@@ -5,6 +5,7 @@
 #include "renderer/overlay.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -126,6 +127,21 @@ void read_gpu_timing(VulkanRenderer& r) {
     r.have_timing = true;
 }
 
+// One row of B,G,R,A pixels.  XRGB targets get their X byte set: the 1:1
+// copy fast path may have brought a client's undefined X byte into the image.
+void copy_row(uint8_t* dst, const uint8_t* src, uint32_t pixels, bool force_opaque) {
+    if (!force_opaque) {
+        std::memcpy(dst, src, size_t{pixels} * 4);
+        return;
+    }
+    for (uint32_t i = 0; i < pixels; ++i) {
+        uint32_t v;
+        std::memcpy(&v, src + 4 * i, 4);
+        v |= 0xff000000u;
+        std::memcpy(dst + 4 * i, &v, 4);
+    }
+}
+
 // Copies the finished frame from the readback buffer into the wlr_buffer's memory.
 void write_back_to_buffer(RenderTarget& t) {
     void* data = nullptr;
@@ -137,12 +153,9 @@ void write_back_to_buffer(RenderTarget& t) {
         return;
     }
     const size_t row = size_t{t.width} * 4;
-    if (stride == row) {
-        std::memcpy(data, t.readback_map, row * t.height);
-    } else {
-        for (uint32_t y = 0; y < t.height; ++y)
-            std::memcpy(static_cast<uint8_t*>(data) + y * stride, t.readback_map + y * row, row);
-    }
+    for (uint32_t y = 0; y < t.height; ++y)
+        copy_row(static_cast<uint8_t*>(data) + y * stride, t.readback_map + y * row, t.width,
+                 t.drm_format == DRM_FORMAT_XRGB8888);
     wlr_buffer_end_data_ptr_access(t.buffer);
 }
 
@@ -368,6 +381,57 @@ void fill_matrix(VulkanRenderer& r, PushConstants& pc, const float matrix[9]) {
     std::memcpy(pc.mat_row1, m + 3, 3 * sizeof(float));
 }
 
+bool integral(double v) {
+    return std::floor(v) == v;
+}
+
+// Headless fast path: an opaque B,G,R,X client buffer shown 1:1 (no scale,
+// rotation or alpha) is copied into the target with vkCmdCopyBufferToImage
+// instead of shading a quad -- on lavapipe shading a full-screen quad costs
+// an order of magnitude more CPU than the copy.  Still zero-copy on the
+// client's side: the GPU reads the client's (imported) memory once, as the
+// shader would.  Returns false when the draw does not qualify.
+bool try_copy_draw(VulkanRenderer& r, VulkanTexture& t, const wlr_fbox& box, const float m[9],
+                   float alpha) {
+    RenderTarget& target = *r.bound;
+    if (t.kind != TextureKind::Buffer || t.format.has_alpha || !t.format.bgra_memory_order ||
+        alpha < 1.0f || target.drm_format != DRM_FORMAT_XRGB8888)
+        return false;
+    if (m[1] != 0.0f || m[3] != 0.0f || m[6] != 0.0f || m[7] != 0.0f || m[8] != 1.0f)
+        return false;
+    if (!integral(box.x) || !integral(box.y) || !integral(box.width) || !integral(box.height) ||
+        double(m[0]) != box.width || double(m[4]) != box.height || !integral(m[2]) ||
+        !integral(m[5]) || box.x < 0 || box.y < 0 || box.x + box.width > t.base.width ||
+        box.y + box.height > t.base.height)
+        return false;
+    const int64_t dx = int64_t(m[2]), dy = int64_t(m[5]);
+    const int64_t w = int64_t(box.width), h = int64_t(box.height);
+    const int64_t x0 = std::max<int64_t>(dx, r.scissor.offset.x);
+    const int64_t y0 = std::max<int64_t>(dy, r.scissor.offset.y);
+    const int64_t x1 = std::min<int64_t>(dx + w, r.scissor.offset.x + r.scissor.extent.width);
+    const int64_t y1 = std::min<int64_t>(dy + h, r.scissor.offset.y + r.scissor.extent.height);
+    if (x1 <= x0 || y1 <= y0)
+        return true; // entirely clipped: nothing to draw
+    const uint64_t src_x = uint64_t(box.x) + uint64_t(x0 - dx);
+    const uint64_t src_y = uint64_t(box.y) + uint64_t(y0 - dy);
+    end_pass(r);
+    image_barrier(r.cmd, target.image, target.layout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    target.layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    VkBufferImageCopy region{};
+    region.bufferOffset = (t.word_offset + src_y * t.stride_words + src_x) * 4;
+    region.bufferRowLength = t.stride_words;
+    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.imageOffset = {int32_t(x0), int32_t(y0), 0};
+    region.imageExtent = {uint32_t(x1 - x0), uint32_t(y1 - y0), 1};
+    vkCmdCopyBufferToImage(r.cmd, t.buffer, target.image, target.layout, 1, &region);
+    prepare_target(r, target);
+    begin_pass(r);
+    return true;
+}
+
 bool impl_render_subtexture(wlr_renderer* wr, wlr_texture* wt, const wlr_fbox* box,
                             const float matrix[9], float alpha) {
     VulkanRenderer& r = get(wr);
@@ -385,6 +449,11 @@ bool impl_render_subtexture(wlr_renderer* wr, wlr_texture* wt, const wlr_fbox* b
         record_texture_upload(r, *t);
         prepare_target(r, *r.bound);
         begin_pass(r);
+    }
+    if (try_copy_draw(r, *t, *box, matrix, alpha)) {
+        t->in_use_this_frame = true;
+        r.frame_has_draws = true;
+        return true;
     }
     PushConstants pc{};
     fill_matrix(r, pc, matrix);
@@ -477,18 +546,19 @@ bool impl_read_pixels(wlr_renderer* wr, uint32_t fmt, uint32_t* flags, uint32_t 
     if (!t.readback_valid && !ensure_readback(r, t))
         return false;
     const bool swap_rb = !pf->bgra_memory_order; // target memory is always B,G,R,A
+    const bool force_opaque = t.drm_format == DRM_FORMAT_XRGB8888;
+    const uint8_t* frame = t.capture_valid ? t.capture_map : t.readback_map;
     for (uint32_t y = 0; y < height; ++y) {
-        const uint8_t* frame = t.capture_valid ? t.capture_map : t.readback_map;
         const uint8_t* src = frame + (size_t(src_y + y) * t.width + src_x) * 4;
         uint8_t* dst = static_cast<uint8_t*>(data) + size_t(dst_y + y) * stride + size_t(dst_x) * 4;
         if (!swap_rb) {
-            std::memcpy(dst, src, size_t(width) * 4);
+            copy_row(dst, src, width, force_opaque);
         } else {
             for (uint32_t x = 0; x < width; ++x) {
                 dst[4 * x + 0] = src[4 * x + 2];
                 dst[4 * x + 1] = src[4 * x + 1];
                 dst[4 * x + 2] = src[4 * x + 0];
-                dst[4 * x + 3] = src[4 * x + 3];
+                dst[4 * x + 3] = force_opaque ? 0xff : src[4 * x + 3];
             }
         }
     }

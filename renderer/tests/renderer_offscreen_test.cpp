@@ -173,6 +173,34 @@ TEST_F(RendererOffscreen, XrgbIgnoresTheAlphaByte) {
     wlr_buffer_drop(&src->base);
 }
 
+TEST_F(RendererOffscreen, OneToOneOpaqueDrawHonoursScissorAndPartialSourceBox) {
+    // XRGB at 1:1 takes the copy fast path: clipping and the source box must
+    // behave exactly as with the shader.
+    ShmTestBuffer* src = make_source(10, 8, DRM_FORMAT_XRGB8888, 6, 0, 0x00);
+    wlr_texture* tex = wlr_texture_from_buffer(r, &src->base);
+    ASSERT_NE(tex, nullptr);
+    render_frame(r, target, [&] {
+        clear_to(r, kClear);
+        wlr_box clip{6, 0, 100, 7}; // cuts the left 2 columns and rows >= 7
+        wlr_renderer_scissor(r, &clip);
+        float proj[9], mat[9];
+        identity(proj);
+        wlr_box dst{4, 3, 6, 5}; // shows source texels (2..7, 1..5)
+        const wlr_fbox sub{2.0, 1.0, 6.0, 5.0};
+        wlr_matrix_project_box(mat, &dst, WL_OUTPUT_TRANSFORM_NORMAL, 0, proj);
+        ASSERT_TRUE(wlr_render_subtexture_with_matrix(r, tex, &sub, mat, 1.0f));
+        wlr_renderer_scissor(r, nullptr);
+    });
+    for (int y = 0; y < kTargetH; ++y)
+        for (int x = 0; x < kTargetW; ++x) {
+            const bool shown = x >= 6 && x < 10 && y >= 3 && y < 7;
+            const uint32_t want = shown ? pattern(x - 4 + 2, y - 3 + 1, 6) : kClear;
+            ASSERT_EQ(pixel_at(target, x, y), want) << x << "," << y;
+        }
+    wlr_texture_destroy(tex);
+    wlr_buffer_drop(&src->base);
+}
+
 TEST_F(RendererOffscreen, AbgrChannelsLandInTheRightPlace) {
     ShmTestBuffer* src = create_test_buffer(2, 1, DRM_FORMAT_ABGR8888);
     src->put(0, 0, 0xff0000ff); // ABGR: red
