@@ -271,7 +271,7 @@ void impl_end(wlr_renderer* wr) {
         // Only frames that drew something get the overlay: a frame opened
         // just to read pixels (screencopy) must not paint it a second time.
         if (r.overlay && r.overlay_model && r.frame_has_draws) {
-            if (!r.overlay_in_capture && !t.dmabuf && ensure_capture_buffer(r, t)) {
+            if (!r.overlay_in_capture && ensure_capture_buffer(r, t)) {
                 // Keep the composed frame without the overlay for read_pixels.
                 end_pass(r);
                 copy_target_to(r, t, t.capture);
@@ -543,7 +543,7 @@ bool impl_read_pixels(wlr_renderer* wr, uint32_t fmt, uint32_t* flags, uint32_t 
                            "wlr_renderer_end()");
         return false;
     }
-    if (!t.readback_valid && !ensure_readback(r, t))
+    if (!t.capture_valid && !t.readback_valid && !ensure_readback(r, t))
         return false;
     const bool swap_rb = !pf->bgra_memory_order; // target memory is always B,G,R,A
     const bool force_opaque = t.drm_format == DRM_FORMAT_XRGB8888;

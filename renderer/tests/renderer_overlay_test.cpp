@@ -2,6 +2,7 @@
 // absent from read_pixels unless asked for, confined to its rectangle, and
 // its own CPU/GPU cost measured.
 #include <drm_fourcc.h>
+#include <fcntl.h>
 
 #include "common/overlay_model.hpp"
 #include "renderer/tests/renderer_fixture.hpp"
@@ -35,10 +36,17 @@ OverlayModel sample_model() {
 
 class RendererOverlay : public ::testing::Test {
   protected:
-    void SetUp() override {
-        r = create_test_renderer();
+    void SetUp() override { make(false); }
+    // dmabuf_target: DRM-backend style, the output buffer is a dmabuf
+    // rendered in place (a memfd here, /dev/null as the DRM fd).
+    void make(bool dmabuf_target) {
+        render::RendererOptions opts;
+        opts.validation = true;
+        if (dmabuf_target)
+            fake_drm_fd = opts.drm_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        r = render::create_vulkan_renderer(opts);
         ASSERT_NE(r, nullptr);
-        target = create_test_buffer(kW, kH, DRM_FORMAT_XRGB8888);
+        target = create_test_buffer(kW, kH, DRM_FORMAT_XRGB8888, 0, 0, dmabuf_target);
         src = create_test_buffer(64, 48, DRM_FORMAT_ARGB8888);
         for (int y = 0; y < 48; ++y)
             for (int x = 0; x < 64; ++x)
@@ -53,6 +61,9 @@ class RendererOverlay : public ::testing::Test {
         wlr_buffer_drop(&src->base);
         wlr_buffer_drop(&target->base);
         wlr_renderer_destroy(r);
+        if (fake_drm_fd >= 0)
+            close(fake_drm_fd);
+        fake_drm_fd = -1;
     }
     void compose() {
         render_frame(r, target, [&] {
@@ -80,6 +91,7 @@ class RendererOverlay : public ::testing::Test {
     ShmTestBuffer* target = nullptr;
     ShmTestBuffer* src = nullptr;
     wlr_texture* tex = nullptr;
+    int fake_drm_fd = -1;
 };
 
 TEST_F(RendererOverlay, ShownOnScreenButNotInCapturesByDefault) {
@@ -120,6 +132,18 @@ TEST_F(RendererOverlay, ShownOnScreenButNotInCapturesByDefault) {
     render::set_overlay_in_capture(r, true);
     compose();
     EXPECT_EQ(captured_pixels(), buffer_pixels());
+}
+
+TEST_F(RendererOverlay, DmabufTargetCapturesWithoutTheOverlayToo) {
+    TearDown();
+    make(true);
+    compose();
+    const std::vector<uint32_t> plain = buffer_pixels();
+    OverlayModel model = sample_model();
+    render::set_overlay(r, &model);
+    compose();
+    EXPECT_NE(buffer_pixels(), plain); // scanout buffer shows the overlay
+    EXPECT_EQ(captured_pixels(), plain);
 }
 
 TEST_F(RendererOverlay, TurningItOffRestoresThePlainFrame) {
