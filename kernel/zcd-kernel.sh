@@ -242,16 +242,27 @@ cmd_kunit() {
 
 cmd_checkpatch() {
 	cmd_prepare
-	local p n=0 bad=0 out ignore
+	local p n=0 bad=0 out ignore key
+	mkdir -p "$cache/checkpatch"
 	while read -r p; do
 		# Allowlist: "<patch> <TYPE> <reason>" lines, justified in the patch.
 		ignore=$(awk -v p="$p" '$1 == p { printf "%s%s", sep, $2; sep="," }' \
 			"$kdir/checkpatch-allowlist" 2>/dev/null || true)
-		out=$("$src/scripts/checkpatch.pl" --root="$src" --strict --show-types \
-			${ignore:+--ignore "$ignore"} "$kdir/patches/$p" 2>&1) || true
+		# The verdict depends only on the patch, the ignored types and the
+		# pinned tree's checkpatch: a clean one is not checked again.
+		key=$(cat "$kdir/patches/$p" <(echo "$ignore $base_version") | sha256sum | cut -d' ' -f1)
 		n=$((n + 1))
+		if [ -f "$cache/checkpatch/$key" ]; then
+			echo "checkpatch: $p: clean (cached verdict)"
+			continue
+		fi
+		# Debian's python3 first: checkpatch runs spdxcheck.py, which needs
+		# python3-ply and python3-git (a pyenv python on PATH lacks them).
+		out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --root="$src" --strict --show-types \
+			${ignore:+--ignore "$ignore"} "$kdir/patches/$p" 2>&1) || true
 		if grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"; then
 			echo "checkpatch: $p: clean"
+			touch "$cache/checkpatch/$key"
 		else
 			bad=$((bad + 1))
 			echo "$out"
