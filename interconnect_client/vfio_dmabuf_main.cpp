@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -28,8 +29,11 @@ void usage(FILE* to) {
                  "  --probe-only            only check that the kernel has the feature\n"
                  "  --write-fd-to PATH      write the fd number + newline to PATH, then print\n"
                  "                          what PATH reads back\n"
-                 "  --exec CMD [ARGS...]    run CMD with the fd inherited; its number is in\n"
-                 "                          the environment as ZC_DMABUF_FD (must be last)\n"
+                 "  --hold S                keep the device and dma-buf open S seconds before\n"
+                 "                          exiting (closing the device revokes the dma-buf)\n"
+                 "  --exec CMD [ARGS...]    run CMD as a child with the fd inherited (number\n"
+                 "                          in env ZC_DMABUF_FD), keep the device open until\n"
+                 "                          it ends, exit with its status (must be last)\n"
                  "  --sysfs-root DIR        where sysfs is (default /sys; for tests)\n"
                  "  --dev-root DIR          where device nodes are (default /dev; for tests)\n"
                  "  --help                  this text\n"
@@ -52,6 +56,7 @@ int refused(const std::string& what) {
 int main(int argc, char** argv) {
     std::string device, write_fd_to;
     uint32_t region = 0;
+    unsigned hold_s = 0;
     bool probe_only = false;
     std::vector<zcd::DmaRange> ranges;
     std::vector<char*> exec_argv;
@@ -89,6 +94,11 @@ int main(int argc, char** argv) {
         } else if (a == "--write-fd-to") {
             if (!value(&write_fd_to))
                 return bad("--write-fd-to needs a path");
+        } else if (a == "--hold") {
+            if (!value(&v) || v.empty() || v.find_first_not_of("0123456789") != std::string::npos ||
+                v.size() > 6)
+                return bad("--hold needs seconds");
+            hold_s = unsigned(std::stoul(v));
         } else if (a == "--sysfs-root") {
             if (!value(&paths.sysfs))
                 return bad("--sysfs-root needs a directory");
@@ -149,17 +159,38 @@ int main(int argc, char** argv) {
         while (std::fgets(line, sizeof line, f))
             std::fputs(line, stdout);
         std::fclose(f);
-        return 0;
+        std::fflush(stdout);
     }
     if (!exec_argv.empty()) {
-        // The child must inherit the fd: drop O_CLOEXEC on it.
-        int kept = dup(fd);
+        // The command runs as a child while this process keeps the VFIO
+        // device open: closing the device revokes its dma-bufs, so exec()ing
+        // (which closes the O_CLOEXEC device fd) would hand over a dead fd.
+        int kept = dup(fd); // without O_CLOEXEC: inherited by the child
         if (kept < 0)
             return refused(std::string("dup: ") + std::strerror(errno));
         setenv("ZC_DMABUF_FD", std::to_string(kept).c_str(), 1);
         exec_argv.push_back(nullptr);
-        execvp(exec_argv[0], exec_argv.data());
-        return refused(std::string("cannot run ") + exec_argv[0] + ": " + std::strerror(errno));
+        std::fflush(nullptr);
+        pid_t child = fork();
+        if (child < 0)
+            return refused(std::string("fork: ") + std::strerror(errno));
+        if (child == 0) {
+            execvp(exec_argv[0], exec_argv.data());
+            std::fprintf(stderr, "zc-vfio-dmabuf: cannot run %s: %s\n", exec_argv[0],
+                         std::strerror(errno));
+            _exit(127);
+        }
+        close(kept);
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (WIFEXITED(status))
+            return WEXITSTATUS(status);
+        std::fprintf(stderr, "zc-vfio-dmabuf: %s ended by signal %d\n", exec_argv[0],
+                     WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return 1;
     }
+    if (hold_s > 0)
+        sleep(hold_s);
     return 0;
 }
