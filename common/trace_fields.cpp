@@ -39,6 +39,7 @@ const RecordField<C> kCommitFields[] = {
     {"drm_format", "DrmFormat", &C::drm_format},
     {"modifier", "Modifier", &C::modifier},
     {"presented", "Presented", &C::presented},
+    {"discarded", "Discarded", &C::discarded, false},
     {"output_seq", "OutputSeq", &C::output_seq},
     {"present_ns", "PresentNs", &C::present_ns},
     {"present_flags", "PresentFlags", &C::present_flags},

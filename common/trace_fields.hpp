@@ -19,6 +19,7 @@ template <typename Rec> struct RecordField {
     std::variant<int64_t Rec::*, uint64_t Rec::*, uint32_t Rec::*, bool Rec::*, std::string Rec::*,
                  ImportPath Rec::*, FallbackReason Rec::*>
         member;
+    bool required = true; // false: fields added later; a trace without them reads as default
 };
 
 std::span<const RecordField<OutputFrameRecord>> frame_fields();

@@ -20,6 +20,8 @@ namespace {
 template <typename Rec>
 std::string read_field(const json::Value& args, const RecordField<Rec>& f, Rec& rec) {
     const json::Value* v = args.get(f.arg_name);
+    if (!v && !f.required)
+        return {};
     if (!v)
         return "missing args." + std::string(f.arg_name);
     return std::visit(

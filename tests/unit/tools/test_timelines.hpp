@@ -49,6 +49,7 @@ inline Timeline rich_timeline() {
         c.drm_format = 0x34325258; // XR24
         c.modifier = 0x00ffffffffffffffull;
         c.presented = id != 5;
+        c.discarded = id == 5;
         c.output_seq = c.presented ? id : 0;
         c.present_ns = c.presented ? c.commit_ns + 21'000'000 : 0;
         c.present_flags = c.presented ? uint32_t{kPresentVsync} : 0u;

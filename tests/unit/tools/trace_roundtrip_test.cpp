@@ -49,6 +49,7 @@ void expect_same(const zcd::CommitRecord& a, const zcd::CommitRecord& b) {
     EXPECT_EQ(a.drm_format, b.drm_format);
     EXPECT_EQ(a.modifier, b.modifier);
     EXPECT_EQ(a.presented, b.presented);
+    EXPECT_EQ(a.discarded, b.discarded);
     EXPECT_EQ(a.output_seq, b.output_seq);
     EXPECT_EQ(a.present_ns, b.present_ns);
     EXPECT_EQ(a.present_flags, b.present_flags);
@@ -206,6 +207,19 @@ TEST(StatsLine, IsOneJsonObjectPerLine) {
     EXPECT_EQ(parsed.value->get("type")->string, "stats");
     EXPECT_EQ(*parsed.value->get("t_ns")->integer, 42);
     EXPECT_EQ(parsed.value->get("clients")->array->size(), 2u);
+}
+
+TEST(ChromeTrace, FieldsAddedLaterAreOptional) {
+    auto t = zcd::test::rich_timeline();
+    std::string text = zcd::to_chrome_trace_json(t);
+    // A version-1 trace written before "discarded" existed still reads.
+    size_t n = 0;
+    for (size_t at; (at = text.find("\"discarded\":")) != std::string::npos; ++n)
+        text.erase(at, text.find(',', at) - at + 1);
+    ASSERT_EQ(n, t.commits.size());
+    auto r = zcd::import_chrome_trace(text);
+    ASSERT_TRUE(r.timeline) << r.error;
+    EXPECT_FALSE(r.timeline->commits[4].discarded);
 }
 
 TEST(Files, WriteErrorIsOneLine) {
