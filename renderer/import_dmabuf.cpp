@@ -224,7 +224,7 @@ wlr_texture* import_dmabuf_texture(VulkanRenderer& r, wlr_buffer* buffer,
         return nullptr;
     }
     const int64_t size = desc.planes[0].fd_size;
-    auto* t = new VulkanTexture{};
+    VulkanTexture* t = new_texture(r);
     wlr_texture_init(&t->base, &kTextureImpl, desc.width, desc.height);
     t->renderer = &r;
     t->format = *pixel_format_from_drm(a.format);
@@ -263,7 +263,7 @@ wlr_texture* import_dmabuf_texture(VulkanRenderer& r, wlr_buffer* buffer,
         reset_texture(r, *t);
         if (!linear || !copy_dmabuf(r, *t, a, size)) {
             destroy_texture_resources(*t);
-            delete t;
+            recycle_texture(r, t);
             note_import_failure(
                 r, reason == FallbackReason::None ? FallbackReason::ImportFailed : reason,
                 linear ? "dmabuf neither importable nor mappable"

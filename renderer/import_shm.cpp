@@ -112,7 +112,7 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         note_import_failure(r, FallbackReason::InvalidAttributes, "shm stride smaller than a row");
         return nullptr;
     }
-    auto* t = new VulkanTexture{};
+    VulkanTexture* t = new_texture(r);
     wlr_texture_init(&t->base, &kTextureImpl, width, height);
     t->renderer = &r;
     t->format = *fmt;
@@ -139,7 +139,7 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         t->renderer = &r;
         if (!create_copy_texture(r, *t, width, height)) {
             destroy_texture_resources(*t);
-            delete t;
+            recycle_texture(r, t);
             note_import_failure(r, FallbackReason::ImportFailed, "cannot create a texture image");
             return nullptr;
         }

@@ -50,11 +50,32 @@ void texture_destroy(wlr_texture* wt) {
             return;
         }
         destroy_texture_resources(*t);
+        recycle_texture(*r, t);
+        return;
     }
     delete t;
 }
 
 } // namespace
+
+VulkanTexture* new_texture(VulkanRenderer& r) {
+    if (r.spare_textures.empty())
+        return new VulkanTexture{};
+    VulkanTexture* t = r.spare_textures.back();
+    r.spare_textures.pop_back();
+    *t = VulkanTexture{};
+    return t;
+}
+
+void recycle_texture(VulkanRenderer& r, VulkanTexture* t) {
+    // A client commits a new texture per frame on the zero-copy paths:
+    // keep a few husks so that costs no heap allocation.
+    constexpr size_t kMaxSpare = 16;
+    if (r.spare_textures.size() < kMaxSpare)
+        r.spare_textures.push_back(t);
+    else
+        delete t;
+}
 
 const wlr_texture_impl kTextureImpl = {texture_is_opaque, texture_write_pixels, texture_destroy};
 

@@ -86,7 +86,7 @@ void prepare_target(VulkanRenderer& r, RenderTarget& t) {
 void free_deferred(VulkanRenderer& r) {
     for (VulkanTexture* t : r.deferred_destroy) {
         destroy_texture_resources(*t);
-        delete t;
+        recycle_texture(r, t);
     }
     r.deferred_destroy.clear();
     for (VulkanTexture* t : r.textures)
@@ -591,6 +591,9 @@ void destroy_renderer(VulkanRenderer* r) {
             t->renderer = nullptr;
         }
         r->textures.clear();
+        for (VulkanTexture* t : r->spare_textures)
+            delete t;
+        r->spare_textures.clear();
         while (!r->targets.empty())
             destroy_render_target(r->targets.back());
         while (!r->import_cache.empty())

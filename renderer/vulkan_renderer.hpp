@@ -166,6 +166,7 @@ struct VulkanRenderer {
 
     std::vector<VulkanTexture*> textures;         // alive, for pending uploads and teardown
     std::vector<VulkanTexture*> deferred_destroy; // destroyed mid-frame, freed after the wait
+    std::vector<VulkanTexture*> spare_textures;   // recycled husks (no per-commit malloc)
     std::vector<RenderTarget*> targets;
     std::vector<ImportCacheEntry*> import_cache;
     // wlr_texture_from_pixels wraps the caller's memory in a "readonly data
@@ -201,7 +202,9 @@ void free_descriptor_set(VulkanRenderer& r, VkDescriptorPool pool, VkDescriptorS
 
 // renderer/texture.cpp
 extern const wlr_texture_impl kTextureImpl;
-VulkanTexture* vulkan_texture_from(wlr_texture* t);                      // may be null (not ours)
+VulkanTexture* vulkan_texture_from(wlr_texture* t);        // may be null (not ours)
+VulkanTexture* new_texture(VulkanRenderer& r);             // zeroed, maybe recycled
+void recycle_texture(VulkanRenderer& r, VulkanTexture* t); // resources already released
 wlr_texture* texture_from_buffer(VulkanRenderer& r, wlr_buffer* buffer); // may be null
 void record_texture_upload(VulkanRenderer& r, VulkanTexture& t);         // outside a render pass
 void destroy_texture_resources(VulkanTexture& t);
