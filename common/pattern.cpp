@@ -1,5 +1,6 @@
 #include "common/pattern.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace zcd {
@@ -109,30 +110,94 @@ std::string to_string(const Pattern& p) {
     return "unknown";
 }
 
+uint32_t pattern_pixel(const Pattern& p, uint64_t frame, uint32_t x, uint32_t y, uint32_t w,
+                       uint32_t h) {
+    switch (p.kind) {
+    case PatternKind::Smpte:
+        return smpte_px(x, y, w, h);
+    case PatternKind::Gradient:
+        return gradient_px(x, y, w, h);
+    case PatternKind::Checker:
+        return checker_px(x, y, frame);
+    case PatternKind::Motion:
+        return motion_px(x, y, w, h, frame);
+    case PatternKind::Solid:
+        return p.solid_xrgb & 0x00ffffff;
+    }
+    return 0;
+}
+
+namespace {
+
+// Row painters: the same pixels as pattern_pixel(), drawn as runs so a
+// 1080p frame costs a few milliseconds instead of a per-pixel switch.
+void smpte_row(uint32_t* row, uint32_t y, uint32_t w, uint32_t h) {
+    const uint32_t* colours = uint64_t(y) * 3 < uint64_t(h) * 2   ? kBars
+                              : uint64_t(y) * 4 < uint64_t(h) * 3 ? kCastellations
+                                                                  : kBottom;
+    // Column i covers the x with floor(7x/w) == i: x in [ceil(i*w/7), ceil((i+1)*w/7)).
+    for (uint32_t i = 0; i < 7; ++i) {
+        uint32_t a = uint32_t((uint64_t(i) * w + 6) / 7);
+        uint32_t b = uint32_t((uint64_t(i + 1) * w + 6) / 7);
+        std::fill(row + a, row + std::min(b, w), colours[i]);
+    }
+}
+
+void checker_row(uint32_t* row, uint32_t y, uint32_t w, uint64_t frame) {
+    const uint64_t shift = frame * 2;
+    uint32_t x = 0;
+    while (x < w) {
+        // Run up to the next multiple of 32 of (x + shift).
+        uint32_t run = uint32_t(32 - (x + shift) % 32);
+        uint32_t end = std::min(w, x + run);
+        std::fill(row + x, row + end, checker_px(x, y, frame));
+        x = end;
+    }
+}
+
+void motion_row(uint32_t* row, uint32_t y, uint32_t w, uint32_t h, uint64_t frame) {
+    const uint64_t bar_y = (frame * 4) % h;
+    const bool in_red = (y + uint64_t(h) - bar_y) % h < 8;
+    std::fill(row, row + w, in_red ? rgb(220, 30, 30) : rgb(48, 48, 48));
+    // The 16-px white bar starts at bar_x and wraps around the right edge.
+    const uint64_t bar_x = (frame * 8) % w;
+    for (uint64_t i = 0; i < 16 && i < w; ++i)
+        row[(bar_x + i) % w] = rgb(255, 255, 255);
+}
+
+} // namespace
+
 void render_pattern(const Pattern& p, uint64_t frame, MutableImageView dst) {
     const uint32_t w = dst.width, h = dst.height;
     if (w == 0 || h == 0)
         return;
+    std::vector<uint32_t> ramp; // gradient: red and blue per column
+    if (p.kind == PatternKind::Gradient) {
+        ramp.resize(w);
+        for (uint32_t x = 0; x < w; ++x)
+            ramp[x] = gradient_px(x, 0, w, h);
+    }
     for (uint32_t y = 0; y < h; ++y) {
         uint32_t* row = dst.pixels + size_t(y) * dst.stride_px;
-        for (uint32_t x = 0; x < w; ++x) {
-            switch (p.kind) {
-            case PatternKind::Smpte:
-                row[x] = smpte_px(x, y, w, h);
-                break;
-            case PatternKind::Gradient:
-                row[x] = gradient_px(x, y, w, h);
-                break;
-            case PatternKind::Checker:
-                row[x] = checker_px(x, y, frame);
-                break;
-            case PatternKind::Motion:
-                row[x] = motion_px(x, y, w, h, frame);
-                break;
-            case PatternKind::Solid:
-                row[x] = p.solid_xrgb & 0x00ffffff;
-                break;
-            }
+        switch (p.kind) {
+        case PatternKind::Smpte:
+            smpte_row(row, y, w, h);
+            break;
+        case PatternKind::Gradient: {
+            const uint32_t g = gradient_px(0, y, w, h) & 0x0000ff00;
+            for (uint32_t x = 0; x < w; ++x)
+                row[x] = ramp[x] | g;
+            break;
+        }
+        case PatternKind::Checker:
+            checker_row(row, y, w, frame);
+            break;
+        case PatternKind::Motion:
+            motion_row(row, y, w, h, frame);
+            break;
+        case PatternKind::Solid:
+            std::fill(row, row + w, p.solid_xrgb & 0x00ffffff);
+            break;
         }
     }
     draw_stripe(dst, uint32_t(frame));

@@ -39,6 +39,11 @@ std::string to_string(const Pattern& p);
 // Draws frame `frame` of the pattern, stripe included, into `dst`.
 void render_pattern(const Pattern& p, uint64_t frame, MutableImageView dst);
 
+// The pattern's pixel at (x, y) without the stripe: the definition
+// render_pattern() draws fast; tests hold the two equal.
+uint32_t pattern_pixel(const Pattern& p, uint64_t frame, uint32_t x, uint32_t y, uint32_t width,
+                       uint32_t height);
+
 // Convenience: a tightly packed width*height image.
 std::vector<uint32_t> render_pattern(const Pattern& p, uint64_t frame, uint32_t width,
                                      uint32_t height);

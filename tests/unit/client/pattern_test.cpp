@@ -84,3 +84,31 @@ TEST(Pattern, GradientCorners) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Pattern, FastRenderEqualsThePixelDefinition) {
+    const uint32_t sizes[][2] = {{1, 1}, {7, 3}, {15, 9}, {64, 20}, {333, 101}, {640, 480}};
+    int compared = 0;
+    for (const char* s : {"smpte", "gradient", "checker", "motion", "solid:a1b2c3"}) {
+        zcd::Pattern p = must_parse(s);
+        for (const auto& sz : sizes)
+            for (uint64_t frame : {0ull, 1ull, 37ull, 1000003ull}) {
+                const uint32_t w = sz[0], h = sz[1];
+                auto px = zcd::render_pattern(p, frame, w, h);
+                const uint32_t cell = zcd::stripe_cell_px(w);
+                const bool striped = cell && h >= 2 * cell;
+                const uint32_t band = striped ? 2 * cell : 0;
+                const bool bottom = striped && h >= 5 * cell;
+                for (uint32_t y = band; y < (bottom ? h - band : h); ++y)
+                    for (uint32_t x = 0; x < w; ++x)
+                        ASSERT_EQ(px[size_t(y) * w + x], zcd::pattern_pixel(p, frame, x, y, w, h))
+                            << s << " " << w << "x" << h << " frame " << frame << " at " << x << ","
+                            << y;
+                ++compared;
+            }
+    }
+    EXPECT_EQ(compared, 5 * 6 * 4);
+}
+
+} // namespace
