@@ -225,6 +225,7 @@ void copy_rows_to_staging(VulkanTexture& t, const uint8_t* src, uint32_t src_str
 
 void record_texture_upload(VulkanRenderer& r, VulkanTexture& t) {
     t.upload_pending = false;
+    t.in_use_this_frame = true; // the frame's commands reference it from here on
     if (t.kind != TextureKind::Image)
         return;
     const VkImageLayout target = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL;
