@@ -38,6 +38,10 @@ void capture_frame(Output& out) {
         return;
     }
     server.facts.captures.push_back(name);
+    if (server.overlay_visible && server.options.overlay_in_capture)
+        server.facts.capture_overlays.push_back({name, server.facts.overlay_x,
+                                                 server.facts.overlay_y, server.facts.overlay_w,
+                                                 server.facts.overlay_h});
 }
 
 } // namespace zcd::app

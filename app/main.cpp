@@ -197,6 +197,8 @@ int run(int argc, char** argv) {
         return 1;
     if (!server.options.stats_socket.empty() && !stats_socket_start(server))
         return 1;
+    if (!kstat_feed_start(server))
+        return 1;
     if (server.options.overlay && !renderer_set_overlay(server, true)) {
         std::fprintf(stderr, "zc-compositor: --overlay needs the Vulkan renderer\n");
         return 1;
@@ -225,6 +227,7 @@ int run(int argc, char** argv) {
     if (!write_timeline_exports(server) && code == 0)
         code = 1;
     stats_socket_stop(server);
+    kstat_feed_stop(server);
     wl_display_destroy_clients(server.display);
     server.views.clear();
     server.keyboards.clear();

@@ -63,6 +63,8 @@ buffers without copies where it can, and counts every copy with its reason.
   --summary FILE          write the timeline summary JSON (docs/metrics.md)
   --stats-socket PATH     serve live stats as JSON lines on a Unix socket
   --overlay               draw the stats overlay (F12 toggles it)
+  --kstat PATH            read the kernel's interconnect counters from PATH each second
+  --host-kstat PATH       read the host agent's counter snapshots from PATH
   --overlay-in-capture V  on|off: include the overlay in --capture PNGs (default off)
   --exit-with-client      stop when the client started after -- exits
   -v, --verbose           wlroots debug log
@@ -105,10 +107,11 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         }
         // Every other flag takes one value.
         static const char* const kValued[] = {
-            "--backend", "--renderer", "--force-path",   "--size",
-            "--refresh", "--socket",   "--capture",      "--capture-every",
-            "--frames",  "--duration", "--stats-json",   "--trace",
-            "--csv",     "--summary",  "--stats-socket", "--overlay-in-capture",
+            "--backend", "--renderer",   "--force-path",   "--size",
+            "--refresh", "--socket",     "--capture",      "--capture-every",
+            "--frames",  "--duration",   "--stats-json",   "--trace",
+            "--csv",     "--summary",    "--stats-socket", "--overlay-in-capture",
+            "--kstat",   "--host-kstat",
         };
         bool valued = false;
         for (const char* k : kValued)
@@ -177,6 +180,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             if (v.empty())
                 return fail("--stats-json: expected a file name");
             o.stats_json = v;
+        } else if (a == "--kstat" || a == "--host-kstat") {
+            if (v.empty())
+                return fail(a + ": expected a path");
+            (a == "--kstat" ? o.kstat : o.host_kstat) = v;
         } else if (a == "--overlay-in-capture") {
             if (v == "on")
                 o.overlay_in_capture = true;

@@ -38,6 +38,8 @@ struct Options {
     std::string stats_json;             // empty: no stats file
     std::string trace, csv, summary;    // timeline exports; empty: off
     std::string stats_socket;           // live stats (JSON lines); empty: off
+    std::string kstat;                  // guest debugfs interconnect_stats; empty: off
+    std::string host_kstat;             // host agent snapshots (virtio-serial); empty: off
     bool overlay = false;               // draw the stats overlay
     bool overlay_in_capture = false;    // include the overlay in --capture PNGs
     bool exit_with_client = false;      // end when the spawned client exits

@@ -93,12 +93,6 @@ void render_frame(Output& out) {
     wlr_output_render_software_cursors(o, nullptr);
     out.frames_rendered++;
     wlr_renderer_end(server.renderer);
-    // After end (the frame is finished in the output buffer) and before the
-    // commit (the buffer is still bound): the one moment every renderer,
-    // ours and pixman, can read the composed frame back.
-    if (!server.options.capture_dir.empty() &&
-        (out.frames_rendered - 1) % server.options.capture_every == 0)
-        capture_frame(out);
     uint64_t frame_id = 0;
     if (server.timeline) {
         OutputFrameRecord f;
@@ -109,6 +103,13 @@ void render_frame(Output& out) {
         record_gpu_timing(server, frame_id);
     }
     record_overlay_cost(server, frame_id);
+    // After end (the frame is finished in the output buffer) and before the
+    // commit (the buffer is still bound): the one moment every renderer,
+    // ours and pixman, can read the composed frame back.  After the overlay
+    // cost too, so the capture knows this frame's overlay rectangle.
+    if (!server.options.capture_dir.empty() &&
+        (out.frames_rendered - 1) % server.options.capture_every == 0)
+        capture_frame(out);
     out.timeline_frame = frame_id;
     if (!wlr_output_commit(o))
         discard_in_flight(out);

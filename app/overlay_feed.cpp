@@ -94,4 +94,17 @@ void fill_overlay_model(const Timeline& window, const Accounting& accounting,
     model->fallback_counts = total.reasons;
 }
 
+OverlayInterconnect overlay_interconnect(const InterconnectStats& stats,
+                                         const std::string& source) {
+    OverlayInterconnect row;
+    row.available = true;
+    row.source = source;
+    for (const InterconnectCounters& c : stats.interconnects) {
+        row.interconnect_maps += c.maps;
+        row.fallbacks += c.fallbacks;
+        row.rejected_ranges += c.rejected_ranges;
+    }
+    return row;
+}
+
 } // namespace zcd::app

@@ -102,6 +102,7 @@ struct Server {
     OverlayModel overlay_model;                 // refilled every frame while shown
     bool overlay_visible = false;               // --overlay, toggled with F12
     struct StatsSocket* stats_socket = nullptr; // may be null
+    struct KstatFeed* kstat_feed = nullptr;     // may be null
     int64_t start_ns = 0;
     pid_t child = -1; // client spawned after --, -1 if none or reaped
     int exit_code = 0;
@@ -141,6 +142,9 @@ void present_in_flight(Output& output, const wlr_output_event_present& event);
 void discard_in_flight(Output& output);
 // capture.cpp
 void capture_frame(Output& output); // call after wlr_renderer_end, before the commit
+// kstat_feed.cpp: --kstat / --host-kstat
+bool kstat_feed_start(Server& server);
+void kstat_feed_stop(Server& server);
 // stats_socket.cpp
 bool stats_socket_start(Server& server);
 void stats_socket_stop(Server& server);

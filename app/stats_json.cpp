@@ -118,6 +118,23 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
          ", \"x\": " + std::to_string(f.overlay_x) + ", \"y\": " + std::to_string(f.overlay_y) +
          ", \"width\": " + std::to_string(f.overlay_w) +
          ", \"height\": " + std::to_string(f.overlay_h) + "},\n";
+    auto kernel = [](const KernelCounters& k) {
+        if (!k.available)
+            return std::string("null");
+        return "{\"interconnect_maps\": " + num(k.maps) + ", \"fallbacks\": " + num(k.fallbacks) +
+               ", \"rejected_ranges\": " + num(k.rejected_ranges) + "}";
+    };
+    s += "  \"kernel\": {\"guest\": " + kernel(f.guest_kernel) +
+         ", \"host\": " + kernel(f.host_kernel) + "},\n";
+    s += "  \"capture_overlays\": [";
+    for (size_t i = 0; i < f.capture_overlays.size(); ++i) {
+        const CaptureOverlay& c = f.capture_overlays[i];
+        s += (i ? ", " : "") + std::string("{\"capture\": ") + json_quote(c.capture) +
+             ", \"x\": " + std::to_string(c.x) + ", \"y\": " + std::to_string(c.y) +
+             ", \"width\": " + std::to_string(c.width) +
+             ", \"height\": " + std::to_string(c.height) + "}";
+    }
+    s += "],\n";
     s += "  \"captures\": [";
     for (size_t i = 0; i < f.captures.size(); ++i)
         s += (i ? ", " : "") + json_quote(f.captures[i]);

@@ -10,6 +10,18 @@
 
 namespace zcd::app {
 
+// The kernel's interconnect counters, summed over interconnects.
+struct KernelCounters {
+    bool available = false; // a snapshot was read
+    uint64_t maps = 0, fallbacks = 0, rejected_ranges = 0;
+};
+
+// A capture that includes the overlay, and where the overlay was in it.
+struct CaptureOverlay {
+    std::string capture;
+    int32_t x = 0, y = 0, width = 0, height = 0;
+};
+
 struct RunFacts {
     std::string backend;  // "headless", "wayland", ...
     std::string renderer; // "vulkan" or "pixman"
@@ -18,10 +30,13 @@ struct RunFacts {
     double duration_s = 0;
     uint64_t validation_errors = 0;
     bool validation_enabled = false;
-    uint64_t import_failures = 0;             // buffers that got no texture at all
-    std::string last_import_failure = "none"; // reason of the last of them
-    std::vector<std::string> captures;        // file names written into --capture DIR
-    bool overlay_shown = false;               // the overlay was drawn at least once
+    uint64_t import_failures = 0;                 // buffers that got no texture at all
+    std::string last_import_failure = "none";     // reason of the last of them
+    std::vector<CaptureOverlay> capture_overlays; // captures that show the overlay
+    KernelCounters guest_kernel;                  // --kstat
+    KernelCounters host_kernel;                   // --host-kstat
+    std::vector<std::string> captures;            // file names written into --capture DIR
+    bool overlay_shown = false;                   // the overlay was drawn at least once
     int32_t overlay_x = 0, overlay_y = 0, overlay_w = 0, overlay_h = 0; // its last rectangle
 };
 

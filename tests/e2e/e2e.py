@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import subprocess
+import tempfile
 import re
 import sys
 
@@ -61,6 +62,18 @@ CLIENT_CASES = {
              TEST_CLIENT, "--size", "160x120", "--color", "4080ff", "--frames", "45"],
         exits=True, timeout=60, name="wlroots", min_frames=30,
         exact=((160, 120), (0x40, 0x80, 0xFF)), origin=(16, 16)),
+    # Kernel counters from a debugfs-format file (guest) and an agent
+    # snapshot file (host) reach stats.json (and the overlay).
+    "kernel_counters": dict(
+        cmd=[TEST_CLIENT, "--frames", "20", "--app-id", "kstat"], exits=True, timeout=30,
+        name="kstat", min_frames=20, args=["--overlay", "--kstat", "{tmp}/guest.txt",
+                                           "--host-kstat", "{tmp}/host.txt"],
+        files={"guest.txt": "version: 1\ninterconnect: iov\n\tmatches: 3\n\tmaps: 2\n"
+                            "\tfallbacks: 1\n\trejected_ranges: 1\n",
+               "host.txt": "version: 1\ninterconnect: iov\n\tmaps: 7\n\tfallbacks: 0\n"
+                           "\trejected_ranges: 4\n\n"},
+        kernel={"guest": {"interconnect_maps": 2, "fallbacks": 1, "rejected_ranges": 1},
+                "host": {"interconnect_maps": 7, "fallbacks": 0, "rejected_ranges": 4}}),
     "memfd_dmabuf": dict(
         cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
              "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=30,
@@ -142,7 +155,11 @@ def check_exports(out_dir, bin_dir, client, min_commits):
 
 
 def run_client_case(name, spec, bin_dir, out_dir):
-    args = [a.format(out=out_dir) for a in spec.get("args", [])]
+    tmp = tempfile.mkdtemp(prefix="zcd-e2e-")
+    for fname, text in spec.get("files", {}).items():
+        with open(os.path.join(tmp, fname), "w") as f:
+            f.write(text)
+    args = [a.format(out=out_dir, tmp=tmp) for a in spec.get("args", [])]
     comp = h.Compositor(bin_dir, out_dir, args=args)
     client = comp.start_client(fmt(spec["cmd"], bin_dir), "client")
     if spec.get("exits"):
@@ -207,6 +224,10 @@ def run_client_case(name, spec, bin_dir, out_dir):
               f"{path} buffers without reason {reason}: {c['fallback_reasons']}")
         check(c["bytes_copied"] > 0 and c["bytes_zero_copy"] == 0,
               f"copied {c['bytes_copied']} / zero-copy {c['bytes_zero_copy']} bytes")
+
+    if "kernel" in spec:
+        check(stats["kernel"] == spec["kernel"],
+              f"kernel counters {stats['kernel']}, expected {spec['kernel']}")
 
     if spec.get("exports"):
         check_exports(out_dir, bin_dir, spec["name"], spec["min_frames"])
@@ -291,6 +312,9 @@ def run_overlay_case(bin_dir, out_dir):
     check(path_off, "no capture without overlay shows the client window")
     name = os.path.basename(path_off)
     check(name in stats_on["captures"], f"run with overlay has no capture {name}")
+    rects = [r for r in stats_on["capture_overlays"] if r["capture"] == name]
+    check(rects, f"stats of the run with overlay list no overlay rectangle for {name}")
+    ov = rects[0]
     img_on = h.read_png(os.path.join(comp_on.capture_dir, name))
     img_off = h.read_png(path_off)
     inside = outside = 0

@@ -1,0 +1,152 @@
+// The kernel's interconnect counters for the overlay and stats.json:
+//   --kstat PATH       the guest's own debugfs file, re-read once a second;
+//   --host-kstat PATH  the host agent's snapshots, streamed over virtio-serial
+//                      (a character device: read as it becomes readable,
+//                      framed by KstatSnapshotFramer) or, for tests, a
+//                      regular file re-read once a second.
+// A file that is missing or malformed leaves its row "not available" and is
+// logged once; the compositor keeps running.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "app/overlay_feed.hpp"
+#include "app/server.hpp"
+#include "common/kstat.hpp"
+
+namespace zcd::app {
+
+struct KstatFeed {
+    Server* server = nullptr;
+    wl_event_source* timer = nullptr;
+    wl_event_source* host_stream = nullptr; // may be null: host path is a regular file
+    int host_fd = -1;
+    KstatSnapshotFramer framer;
+    bool guest_error_logged = false, host_error_logged = false;
+};
+
+namespace {
+
+constexpr int kPeriodMs = 1000;
+
+void apply(Server& server, bool host, const std::string& text, bool* error_logged) {
+    InterconnectStats stats;
+    std::string error;
+    const std::string& path = host ? server.options.host_kstat : server.options.kstat;
+    if (!parse_interconnect_stats(text, &stats, &error)) {
+        if (!*error_logged)
+            wlr_log(WLR_ERROR, "zc-compositor: %s: %s", path.c_str(), error.c_str());
+        *error_logged = true;
+        return;
+    }
+    OverlayInterconnect row = overlay_interconnect(stats, host ? "host agent" : "guest debugfs");
+    (host ? server.overlay_model.host : server.overlay_model.guest) = row;
+    KernelCounters& k = host ? server.facts.host_kernel : server.facts.guest_kernel;
+    k.available = true;
+    k.maps = row.interconnect_maps;
+    k.fallbacks = row.fallbacks;
+    k.rejected_ranges = row.rejected_ranges;
+}
+
+bool read_file(const std::string& path, std::string* out) {
+    std::ifstream f(path);
+    if (!f)
+        return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    *out = ss.str();
+    return true;
+}
+
+int handle_tick(void* data) {
+    auto* feed = static_cast<KstatFeed*>(data);
+    Server& server = *feed->server;
+    std::string text;
+    if (!server.options.kstat.empty()) {
+        if (read_file(server.options.kstat, &text))
+            apply(server, false, text, &feed->guest_error_logged);
+        else if (!feed->guest_error_logged) {
+            wlr_log(WLR_ERROR, "zc-compositor: --kstat: cannot read %s",
+                    server.options.kstat.c_str());
+            feed->guest_error_logged = true;
+        }
+    }
+    if (!server.options.host_kstat.empty() && !feed->host_stream &&
+        read_file(server.options.host_kstat, &text))
+        apply(server, true, text, &feed->host_error_logged);
+    wl_event_source_timer_update(feed->timer, kPeriodMs);
+    return 0;
+}
+
+int handle_host_readable(int fd, uint32_t mask, void* data) {
+    auto* feed = static_cast<KstatFeed*>(data);
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+        std::vector<std::string> snapshots = feed->framer.feed(std::string_view(buf, size_t(n)));
+        if (!snapshots.empty())
+            apply(*feed->server, true, snapshots.back(), &feed->host_error_logged);
+    } else if ((n == 0 || (errno != EAGAIN && errno != EINTR)) && (mask & WL_EVENT_HANGUP)) {
+        // The agent side went away; keep the last counters, stop polling a
+        // hung-up port (it would wake us forever).
+        wl_event_source_remove(feed->host_stream);
+        feed->host_stream = nullptr;
+        close(feed->host_fd);
+        feed->host_fd = -1;
+    }
+    return 0;
+}
+
+} // namespace
+
+bool kstat_feed_start(Server& server) {
+    if (server.options.kstat.empty() && server.options.host_kstat.empty())
+        return true;
+    auto* feed = new KstatFeed{};
+    feed->server = &server;
+    const std::string& host = server.options.host_kstat;
+    struct stat st {};
+    if (!host.empty()) {
+        if (stat(host.c_str(), &st) != 0) {
+            std::fprintf(stderr, "zc-compositor: --host-kstat: %s: %s\n", host.c_str(),
+                         std::strerror(errno));
+            delete feed;
+            return false;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            feed->host_fd = open(host.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+            if (feed->host_fd < 0) {
+                std::fprintf(stderr, "zc-compositor: --host-kstat: cannot open %s: %s\n",
+                             host.c_str(), std::strerror(errno));
+                delete feed;
+                return false;
+            }
+            feed->host_stream = wl_event_loop_add_fd(server.loop, feed->host_fd, WL_EVENT_READABLE,
+                                                     handle_host_readable, feed);
+        }
+    }
+    feed->timer = wl_event_loop_add_timer(server.loop, handle_tick, feed);
+    handle_tick(feed); // first reading now, then once a second
+    server.kstat_feed = feed;
+    return true;
+}
+
+void kstat_feed_stop(Server& server) {
+    KstatFeed* feed = server.kstat_feed;
+    if (!feed)
+        return;
+    if (feed->host_stream)
+        wl_event_source_remove(feed->host_stream);
+    if (feed->host_fd >= 0)
+        close(feed->host_fd);
+    wl_event_source_remove(feed->timer);
+    delete feed;
+    server.kstat_feed = nullptr;
+}
+
+} // namespace zcd::app
