@@ -37,6 +37,24 @@ TEST(Options, ParsesEveryValuedFlag) {
     EXPECT_EQ(o.renderer, zcd::app::RendererChoice::Pixman);
 }
 
+TEST(Options, ParsesTimelineOverlayAndKernelFlags) {
+    auto r = parse_options({"--trace", "t.json", "--csv", "t.csv", "--summary", "s.json",
+                            "--stats-socket", "/tmp/s.sock", "--overlay", "--overlay-in-capture",
+                            "on", "--kstat", "k.txt", "--host-kstat", "/dev/virtio-ports/x"});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    const auto& o = r.options;
+    EXPECT_EQ(o.trace, "t.json");
+    EXPECT_EQ(o.csv, "t.csv");
+    EXPECT_EQ(o.summary, "s.json");
+    EXPECT_EQ(o.stats_socket, "/tmp/s.sock");
+    EXPECT_TRUE(o.overlay);
+    EXPECT_TRUE(o.overlay_in_capture);
+    EXPECT_EQ(o.kstat, "k.txt");
+    EXPECT_EQ(o.host_kstat, "/dev/virtio-ports/x");
+    EXPECT_FALSE(parse_options({}).options.overlay_in_capture); // off unless asked
+    EXPECT_FALSE(parse_options({"--overlay-in-capture", "yes"}).error.empty());
+}
+
 TEST(Options, CommandAfterDoubleDashIsKeptVerbatim) {
     auto r = parse_options({"--exit-with-client", "--", "client", "--size", "x"});
     ASSERT_TRUE(r.error.empty()) << r.error;
@@ -73,8 +91,12 @@ TEST(Options, BadInputGivesOneLineErrors) {
 
 TEST(Options, HelpListsEveryFlag) {
     std::string help = zcd::app::usage_text();
-    for (const char* flag : {"--backend", "--size", "--refresh", "--capture", "--capture-every",
-                             "--frames", "--duration", "--stats-json", "--exit-with-client",
-                             "--socket", "--force-path", "--renderer"})
+    for (const char* flag : {"--backend",      "--size",          "--refresh",
+                             "--capture",      "--capture-every", "--frames",
+                             "--duration",     "--stats-json",    "--exit-with-client",
+                             "--socket",       "--force-path",    "--renderer",
+                             "--trace",        "--csv",           "--summary",
+                             "--stats-socket", "--overlay",       "--overlay-in-capture",
+                             "--kstat",        "--host-kstat"})
         EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
