@@ -81,6 +81,16 @@ CLIENT_CASES = {
         dmabuf=True),
 }
 
+# Protocol checks: a client that inspects what the compositor offers and
+# exits 0 when it is right; its output must match the regex.
+PROTOCOL_CASES = {
+    # linux-dmabuf v4 with a default feedback built from our renderer: a
+    # format table, the main device, a tranche with formats.
+    "dmabuf_v4_default_feedback": (
+        [TEST_CLIENT, "--dmabuf-feedback"],
+        r"dmabuf-feedback version=4 table_bytes=[1-9]\d* main_device=1 tranches=[1-9]"),
+}
+
 # Bad input: while a well-behaved client draws, a bad one misbehaves; it must
 # get a protocol error (or just be gone), the compositor must keep running and
 # the other client must keep getting frames presented.
@@ -260,6 +270,21 @@ def run_client_case(name, spec, bin_dir, out_dir):
     return stats
 
 
+def run_protocol_case(name, case, bin_dir, out_dir):
+    cmd, regex = case
+    comp = h.Compositor(bin_dir, out_dir)
+    proc = comp.start_client(fmt(cmd, bin_dir), "client")
+    rc = comp.wait_client(proc, 30)
+    with open(proc.log_path) as f:
+        text = f.read()
+    check(rc == 0, f"client exited with {rc}: {text.strip()[:200]}")
+    check(re.search(regex, text), f"client output does not match {regex}: {text.strip()[:200]}")
+    rc, stats = comp.stop()
+    check(rc == 0, f"zc-compositor exited with {rc} after SIGTERM")
+    check(stats["validation_errors"] == 0, f"{stats['validation_errors']} validation errors")
+    return stats
+
+
 def run_bad_case(name, bad_cmd, bin_dir, out_dir):
     comp = h.Compositor(bin_dir, out_dir)
     survivor = comp.start_client(
@@ -341,7 +366,8 @@ def main():
     ap.add_argument("case", nargs="?")
     a = ap.parse_args()
     if a.list:
-        print(";".join(list(CLIENT_CASES) + list(BAD_CASES) + ["overlay_in_capture"]))
+        print(";".join(list(CLIENT_CASES) + list(PROTOCOL_CASES) + list(BAD_CASES) +
+                       ["overlay_in_capture"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -350,6 +376,8 @@ def main():
     try:
         if a.case in CLIENT_CASES:
             stats = run_client_case(a.case, CLIENT_CASES[a.case], a.bin, out)
+        elif a.case in PROTOCOL_CASES:
+            stats = run_protocol_case(a.case, PROTOCOL_CASES[a.case], a.bin, out)
         elif a.case == "overlay_in_capture":
             stats = run_overlay_case(a.bin, out)
         elif a.case in BAD_CASES:

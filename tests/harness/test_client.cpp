@@ -46,6 +46,7 @@ struct Args {
     std::string bad;
     bool destroy_mid_frame = false;
     bool destroy_buffer_in_use = false;
+    bool dmabuf_feedback = false; // print the v4 default feedback and exit
     int timeout_s = 20;
 };
 
@@ -53,7 +54,8 @@ void usage() {
     std::puts("usage: zc-test-client [--size WxH] [--color RRGGBB] [--frames N] [--app-id ID]\n"
               "                      [--source shm|memfd-dmabuf] [--timeout S]\n"
               "                      [--bad plane-count|offset|stride|format|fd]\n"
-              "                      [--destroy-mid-frame] [--destroy-buffer-in-use]");
+              "                      [--destroy-mid-frame] [--destroy-buffer-in-use]\n"
+              "                      [--dmabuf-feedback]");
 }
 
 [[noreturn]] void die(int code, const char* fmt, const char* arg = "") {
@@ -97,6 +99,8 @@ bool parse_args(int argc, char** argv, Args* a) {
             a->timeout_s = std::atoi(next().c_str());
         } else if (s == "--destroy-mid-frame") {
             a->destroy_mid_frame = true;
+        } else if (s == "--dmabuf-feedback") {
+            a->dmabuf_feedback = true;
         } else if (s == "--destroy-buffer-in-use") {
             a->destroy_buffer_in_use = true;
         } else {
@@ -114,6 +118,7 @@ struct Client {
     xdg_wm_base* wm_base = nullptr;
     wp_presentation* presentation = nullptr;
     zwp_linux_dmabuf_v1* dmabuf = nullptr;
+    uint32_t dmabuf_version = 0;
     wl_surface* surface = nullptr;
     xdg_surface* xsurface = nullptr;
     xdg_toplevel* toplevel = nullptr;
@@ -136,8 +141,12 @@ void registry_global(void* data, wl_registry* reg, uint32_t name, const char* if
         c->wm_base = static_cast<xdg_wm_base*>(bind(&xdg_wm_base_interface, 1));
     else if (std::strcmp(iface, wp_presentation_interface.name) == 0)
         c->presentation = static_cast<wp_presentation*>(bind(&wp_presentation_interface, 1));
-    else if (std::strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 && version >= 2)
-        c->dmabuf = static_cast<zwp_linux_dmabuf_v1*>(bind(&zwp_linux_dmabuf_v1_interface, 3));
+    else if (std::strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 && version >= 2) {
+        // v4 only when asked: feedback replaces the format events of v3.
+        c->dmabuf_version = version;
+        c->dmabuf = static_cast<zwp_linux_dmabuf_v1*>(
+            bind(&zwp_linux_dmabuf_v1_interface, c->args.dmabuf_feedback ? 4 : 3));
+    }
 }
 void registry_remove(void*, wl_registry*, uint32_t) {}
 const wl_registry_listener kRegistry = {registry_global, registry_remove};
@@ -197,6 +206,57 @@ int make_filled_memfd(const Args& a, size_t* size_out) {
     munmap(map, size);
     *size_out = size;
     return fd;
+}
+
+// Default feedback of linux-dmabuf v4: the format table, the main device and
+// at least one tranche, then "done".
+struct Feedback {
+    uint32_t table_size = 0;
+    bool main_device = false;
+    int tranches = 0;
+    size_t tranche_formats = 0;
+    bool done = false;
+};
+void fbk_done(void* d, zwp_linux_dmabuf_feedback_v1*) {
+    static_cast<Feedback*>(d)->done = true;
+}
+void fbk_table(void* d, zwp_linux_dmabuf_feedback_v1*, int32_t fd, uint32_t size) {
+    static_cast<Feedback*>(d)->table_size = size;
+    close(fd);
+}
+void fbk_main(void* d, zwp_linux_dmabuf_feedback_v1*, wl_array* dev) {
+    static_cast<Feedback*>(d)->main_device = dev->size == sizeof(dev_t);
+}
+void fbk_tranche_done(void* d, zwp_linux_dmabuf_feedback_v1*) {
+    static_cast<Feedback*>(d)->tranches++;
+}
+void fbk_target(void*, zwp_linux_dmabuf_feedback_v1*, wl_array*) {}
+void fbk_formats(void* d, zwp_linux_dmabuf_feedback_v1*, wl_array* indices) {
+    static_cast<Feedback*>(d)->tranche_formats += indices->size / sizeof(uint16_t);
+}
+void fbk_flags(void*, zwp_linux_dmabuf_feedback_v1*, uint32_t) {}
+const zwp_linux_dmabuf_feedback_v1_listener kDmabufFeedback = {
+    fbk_done, fbk_table, fbk_main, fbk_tranche_done, fbk_target, fbk_formats, fbk_flags};
+
+int print_dmabuf_feedback(Client& c) {
+    if (!c.dmabuf)
+        die(3, "the compositor offers no zwp_linux_dmabuf_v1%s", "");
+    if (c.dmabuf_version < 4) {
+        std::fprintf(stderr, "zc-test-client: zwp_linux_dmabuf_v1 is version %u, not 4\n",
+                     c.dmabuf_version);
+        return 1;
+    }
+    Feedback fb;
+    zwp_linux_dmabuf_feedback_v1* f = zwp_linux_dmabuf_v1_get_default_feedback(c.dmabuf);
+    zwp_linux_dmabuf_feedback_v1_add_listener(f, &kDmabufFeedback, &fb);
+    while (!fb.done)
+        if (wl_display_dispatch(c.display) < 0)
+            die(1, "connection lost before the feedback was done%s", "");
+    std::printf("dmabuf-feedback version=%u table_bytes=%u main_device=%d tranches=%d "
+                "formats=%zu\n",
+                c.dmabuf_version, fb.table_size, fb.main_device ? 1 : 0, fb.tranches,
+                fb.tranche_formats);
+    return fb.table_size > 0 && fb.main_device && fb.tranches > 0 && fb.tranche_formats > 0 ? 0 : 1;
 }
 
 wl_buffer* make_shm_buffer(Client& c) {
@@ -292,6 +352,8 @@ int run(Client& c) {
     wl_display_roundtrip(c.display);
     if (!c.compositor || !c.shm || !c.wm_base)
         die(3, "compositor lacks wl_compositor, wl_shm or xdg_wm_base%s", "");
+    if (a.dmabuf_feedback)
+        return print_dmabuf_feedback(c);
     xdg_wm_base_add_listener(c.wm_base, &kWmBase, &c);
     c.surface = wl_compositor_create_surface(c.compositor);
     c.xsurface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
