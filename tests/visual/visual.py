@@ -28,6 +28,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -95,8 +96,20 @@ def compositor_supports_scale(bin_dir):
     return "--scale" in r.stdout
 
 
+def unavailable_marker(out_dir, source):
+    # Shared by all cases of one run (out_dir is <out>/<case>): a source found
+    # missing once is not probed again with a compositor per case.
+    return os.path.join(os.path.dirname(out_dir), f"source-{source}.unavailable")
+
+
 def run_case(name, bin_dir, out_dir, update):
-    scale = CASES[name][3]
+    source, scale = CASES[name][1], CASES[name][3]
+    marker = unavailable_marker(out_dir, source)
+    # Only trust a marker of this run (a device may appear between runs).
+    if os.path.exists(marker) and time.time() - os.path.getmtime(marker) < 600:
+        with open(marker) as f:
+            print(f"SKIP: missing hardware: {f.read().strip()}")
+        sys.exit(77)
     # Without --scale the case still runs unscaled first, so that a buffer
     # source this machine lacks is reported as a skip, not as a failure.
     scale_missing = scale != 1 and not compositor_supports_scale(bin_dir)
@@ -125,6 +138,8 @@ def check_shown(name, comp, bin_dir, out_dir, update, scale_missing):
         reason = next((line for line in client_log.splitlines()
                        if source in line and any(m in line for m in MISSING_HARDWARE)), None)
         if reason:
+            with open(unavailable_marker(out_dir, source), "w") as f:
+                f.write(reason.strip() + "\n")
             print(f"SKIP: missing hardware: {reason.strip()}")
             sys.exit(77)
         raise h.HarnessError(f"zc-client --source {source} exited with {crc} "
