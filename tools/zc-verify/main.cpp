@@ -41,6 +41,8 @@ void usage(FILE* to) {
         "  --expect-scale N       integer scale the compositor applied (default 1)\n"
         "  --expect-at X,Y        where the scaled buffer is in the SHOT (default 0,0);\n"
         "                         only that rectangle is compared\n"
+        "  --locate               find the buffer's position (and, without --expect-scale,\n"
+        "                         its scale) from its frame-identity stripe\n"
         "  --fuzz SPEC            allowed shot - expected per channel: N, LO:HI or\n"
         "                         r=LO:HI,g=..,b=..,a=.. (default 0)\n"
         "  --clip X,Y,W,H         compare only this rectangle\n"
@@ -95,7 +97,8 @@ zcd::ImageView view_of(const std::vector<uint32_t>& xrgb, const RgbaImage& img) 
 struct Options {
     std::vector<std::string> shots;
     std::string ref, ref_dir, pattern, frame = "auto", stats, out = "zc-verify-out";
-    bool update = false, identity = false;
+    bool update = false, identity = false, locate = false;
+    bool scale_given = false;
     std::optional<std::pair<uint32_t, uint32_t>> expect_size, expect_at;
     uint32_t expect_scale = 1, seq_step = 1;
     std::optional<uint64_t> max_dropped, max_repeated;
@@ -129,10 +132,13 @@ Options parse_args(int argc, char** argv) {
             o.expect_size = parse_pair(a, value(), 'x');
         } else if (a == "--expect-scale") {
             o.expect_scale = static_cast<uint32_t>(parse_count(a, value()));
+            o.scale_given = true;
             if (o.expect_scale == 0 || o.expect_scale > 16)
                 bad("--expect-scale must be 1..16");
         } else if (a == "--expect-at") {
             o.expect_at = parse_pair(a, value(), ',');
+        } else if (a == "--locate") {
+            o.locate = true;
         } else if (a == "--fuzz") {
             auto f = parse_fuzz(value(), &err);
             if (!f)
@@ -174,6 +180,10 @@ Options parse_args(int argc, char** argv) {
         bad("nothing to check: give --ref, --ref-dir, --expect-pattern or --identity");
     if (!o.ref.empty() && o.shots.size() != 1)
         bad("--ref compares exactly one SHOT; use --ref-dir for several");
+    if (o.locate && (o.pattern.empty() || !o.expect_size))
+        bad("--locate needs --expect-pattern and --expect-size (the client buffer size)");
+    if (o.locate && o.expect_at)
+        bad("give either --locate or --expect-at");
     if (o.update && o.ref.empty() && o.ref_dir.empty())
         bad("--update needs --ref or --ref-dir to write to");
     return o;
@@ -296,14 +306,36 @@ int main(int argc, char** argv) {
             auto [ax, ay] = o.expect_at.value_or(std::pair{0u, 0u});
             if (cw == 0 || ch == 0)
                 bad("--expect-size must be at least 1x1");
+            uint32_t scale = o.expect_scale;
+            if (o.locate) {
+                // The stripe starts at the buffer's top-left corner; its
+                // measured cell size over the encoder's gives the scale.
+                uint32_t cell = zcd::stripe_cell_px(cw);
+                auto measured = cell ? static_cast<uint32_t>(id.cell_px / cell + 0.5) : 0;
+                if (id.status != zcd::StripeStatus::Valid || measured == 0) {
+                    r.outcome = ShotOutcome::Mismatch;
+                    r.expected_kind = "pattern " + o.pattern + " (not located)";
+                    r.message = "--locate: no valid stripe of a " + std::to_string(cw) + "x" +
+                                std::to_string(ch) + " buffer in the shot (stripe " +
+                                std::string(zcd::to_string(id.status)) + ")";
+                    fs::copy_file(shot_path, fs::path(o.out) / name,
+                                  fs::copy_options::overwrite_existing, ec);
+                    run.shots.push_back(r);
+                    continue;
+                }
+                ax = id.x, ay = id.y;
+                if (!o.scale_given)
+                    scale = measured;
+            }
             Rect covered;
-            expected =
-                expected_pattern(*pattern, frame, shot, cw, ch, o.expect_scale, ax, ay, &covered);
+            expected = expected_pattern(*pattern, frame, shot, cw, ch, scale, ax, ay, &covered);
             auto region = intersect(covered, o.compare.clip);
             if (!region || covered.width == 0)
                 bad("the expected client rectangle lies outside " + shot_path);
             opts.clip = region;
-            r.expected_kind = "pattern " + o.pattern + " frame " + std::to_string(frame);
+            r.expected_kind = "pattern " + o.pattern + " frame " + std::to_string(frame) + " at " +
+                              std::to_string(ax) + "," + std::to_string(ay) + " x" +
+                              std::to_string(scale);
             r.expected = stem + "-expected.png";
             write_or_die((fs::path(o.out) / r.expected).string(), expected);
         } else {

@@ -97,6 +97,20 @@ check(r.returncode == 0, f"scaled computed reference: {r.stdout} {r.stderr}")
 r = verify(*args, "--expect-scale", "1", "--frame", "3", "--out", p("out-scaled-wrong"), shot)
 check(r.returncode == 1, "wrong scale must fail")
 
+# --locate: position and scale from the stripe, wherever the window is.
+for at, scale in (("37,21", "1"), ("5,90", "3")):
+    shot = make(f"located-{scale}.png", "motion", "11", "96x64", "--canvas", "400x300",
+                "--at", at, "--scale", scale)
+    r = verify("--expect-pattern", "motion", "--expect-size", "96x64", "--locate",
+               "--out", p("out-locate"), shot)
+    check(r.returncode == 0 and f"at {at} x{scale}" in r.stdout, f"--locate {at} x{scale}: {r.stdout}")
+    r = verify("--expect-pattern", "checker", "--expect-size", "96x64", "--locate",
+               "--out", p("out-locate-wrong"), shot)
+    check(r.returncode == 1, f"--locate with the wrong pattern must fail: {r.stdout}")
+blank = make("blank.png", "solid:000000", "0", "96x64", "--canvas", "200x100", "--at", "300,300")
+r = verify("--expect-pattern", "motion", "--expect-size", "96x64", "--locate", "--out", p("out-locate-none"), blank)
+check(r.returncode == 1 and "no_stripe" in r.stdout, f"--locate without a stripe: {r.stdout}")
+
 # A deliberately wrong colour fails, with a diff PNG and an HTML report showing it.
 shot = make("red.png", "solid:ff0000", "1", "160x120")
 out = p("out-wrong-colour")
@@ -188,6 +202,7 @@ cases = {
     "nothing to do": [small],
     "unknown flag": ["--frobnicate", small],
     "no shot": ["--identity"],
+    "locate without size": ["--expect-pattern", "smpte", "--locate", small],
 }
 for what, args in cases.items():
     r = verify("--out", p("out-bad"), *args)
