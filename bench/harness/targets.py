@@ -26,8 +26,11 @@ TARGETS = [
     # Issue 8 item 3: the hot path of a frame.
     ("hotpath.own_mallocs_per_frame", "the frame's hot path does not allocate (our code)",
      lambda r: (r["value"] < 0.05, "== 0")),
+    # The counting window can cut one submit/wait pair at its edge, so one
+    # wait more than submits is still "one wait per frame".
     ("hotpath.gpu_waits_per_submit", "at most one GPU wait per frame",
-     lambda r: (r["value"] <= 1.0, "<= 1")),
+     lambda r: (r["value"] <= 1.0 + 1.0 / max(1, r.get("details", {}).get("submits", 1)),
+                "<= 1 (+1 wait at the window edge)")),
 ]
 
 

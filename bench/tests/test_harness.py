@@ -85,6 +85,11 @@ class TargetsTest(unittest.TestCase):
                               row("hotpath.gpu_waits_per_submit", 1.0)])
         self.assertIn("MISSED", v["hotpath.own_mallocs_per_frame"])
         self.assertIn("met", v["hotpath.gpu_waits_per_submit"])
+        # one wait more than submits: the window cut a frame in half
+        v, _ = targets.judge([row("hotpath.gpu_waits_per_submit", 175 / 174, submits=174)])
+        self.assertIn("met", v["hotpath.gpu_waits_per_submit"])
+        v, _ = targets.judge([row("hotpath.gpu_waits_per_submit", 2.0, submits=174)])
+        self.assertIn("MISSED", v["hotpath.gpu_waits_per_submit"])
 
     def test_latency_threshold_follows_the_refresh(self):
         v, _ = targets.judge([row("latency.zc-compositor.p99", 18.0, refresh_ms=8.333)])
