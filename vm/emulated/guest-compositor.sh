@@ -71,6 +71,11 @@ check_compositor() {
 		--compositor-arg --capture --compositor-arg "$dir/captures"
 		--compositor-arg --stats-json --compositor-arg "$dir/stats.json")
 	has_flag "$comp" --capture-every && args+=(--compositor-arg --capture-every --compositor-arg 1)
+	# The overlay model reads both sides' counters (the overlay itself stays
+	# off: it would cover the window zc-verify compares on the screendump).
+	if has_flag "$comp" --kstat && [ -r /sys/kernel/debug/dma_buf/interconnect_stats ]; then
+		args+=(--compositor-arg --kstat --compositor-arg /sys/kernel/debug/dma_buf/interconnect_stats)
+	fi
 	if has_flag "$comp" --host-kstat && [ -e "/dev/virtio-ports/$kstat_port_name" ]; then
 		args+=(--compositor-arg --host-kstat --compositor-arg "/dev/virtio-ports/$kstat_port_name")
 	fi
