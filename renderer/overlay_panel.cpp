@@ -25,7 +25,9 @@ void interconnect_row(const char* side, const OverlayInterconnect& ic) {
 } // namespace
 
 OverlayRect draw_overlay_panel(const OverlayModel& m) {
-    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
+    // Top-right: zc-compositor lays clients out from the top-left corner.
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(display.x - 8.0f, 8.0f), ImGuiCond_Always, ImVec2(1.0f, 0.0f));
     ImGui::SetNextWindowBgAlpha(0.85f);
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoInputs |
                                    ImGuiWindowFlags_AlwaysAutoResize |
