@@ -70,8 +70,6 @@ void render_frame(Output& out) {
     if (server.overlay_visible && server.timeline)
         fill_overlay_model(server.timeline->snapshot(cpu_begin - 1000000000), server.accounting,
                            server.facts.device, &server.overlay_model);
-    int width = 0, height = 0;
-    wlr_output_effective_resolution(o, &width, &height);
     wlr_renderer_begin(server.renderer, static_cast<uint32_t>(o->width),
                        static_cast<uint32_t>(o->height));
     // A dark slate background: distinct from black so a missing client (a

@@ -1,5 +1,7 @@
 #include "app/timeline_recorder.hpp"
 
+#include <iterator>
+
 namespace zcd::app {
 
 uint64_t TimelineRecorder::add_commit(CommitRecord record) {
@@ -97,12 +99,24 @@ void TimelineRecorder::trim(int64_t newest_ns) {
 Timeline TimelineRecorder::snapshot(int64_t since_ns) const {
     Timeline t;
     t.producer = "zc-compositor";
-    for (const CommitRecord& c : commits_)
-        if (c.commit_ns >= since_ns)
-            t.commits.push_back(c);
-    for (const OutputFrameRecord& f : frames_)
-        if (f.composite_cpu_begin_ns >= since_ns)
-            t.frames.push_back(f);
+    // Records are appended in time order (commit times of different clients
+    // may interleave by a little), so the window starts near the end: scan
+    // back to one second before since_ns instead of over the whole run.
+    const int64_t slack = 1000000000;
+    auto first_commit = commits_.end();
+    while (first_commit != commits_.begin() &&
+           std::prev(first_commit)->commit_ns >= since_ns - slack)
+        --first_commit;
+    for (auto it = first_commit; it != commits_.end(); ++it)
+        if (it->commit_ns >= since_ns)
+            t.commits.push_back(*it);
+    auto first_frame = frames_.end();
+    while (first_frame != frames_.begin() &&
+           std::prev(first_frame)->composite_cpu_begin_ns >= since_ns - slack)
+        --first_frame;
+    for (auto it = first_frame; it != frames_.end(); ++it)
+        if (it->composite_cpu_begin_ns >= since_ns)
+            t.frames.push_back(*it);
     return t;
 }
 
