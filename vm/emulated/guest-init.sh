@@ -49,14 +49,16 @@ mkdir -p "$out"
 if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; then
 	echo "zcd-guest: output share mounted at $out"
 	echo "boot	pass	init reached, output share mounted" >>"$out/results.tsv"
+	# Paths the checks use that live in the host's /tmp: bind them back.
 	# shellcheck source=/dev/null
-	zcd_build=$( . "$out/params.sh" && echo "${zcd_build:-}")
-	case "$zcd_build" in
-	/tmp/*)
-		mkdir -p "$zcd_build"
-		mount --bind "/run/host-tmp/${zcd_build#/tmp/}" "$zcd_build"
-		;;
-	esac
+	for path in $(. "$out/params.sh" && echo "${zcd_build:-}" "$(dirname "${importer_ko:-/}")"); do
+		case "$path" in
+		/tmp/?*)
+			mkdir -p "$path"
+			mount --bind "/run/host-tmp/${path#/tmp/}" "$path"
+			;;
+		esac
+	done
 	"$here/guest-checks.sh" "$out" 2>&1 | tee "$out/guest.log"
 	sync
 	umount "$out"
