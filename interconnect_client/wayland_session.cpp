@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <wayland-client.h>
 
@@ -27,6 +29,27 @@ void dmabuf_modifier(void* data, zwp_linux_dmabuf_v1*, uint32_t format, uint32_t
     static_cast<WaylandSession*>(data)->on_modifier(format, uint64_t(hi) << 32 | lo);
 }
 const zwp_linux_dmabuf_v1_listener kDmabufListener = {dmabuf_format, dmabuf_modifier};
+
+void fb_done(void* data, zwp_linux_dmabuf_feedback_v1*) {
+    static_cast<WaylandSession*>(data)->on_feedback_done();
+}
+void fb_format_table(void* data, zwp_linux_dmabuf_feedback_v1*, int32_t fd, uint32_t size) {
+    static_cast<WaylandSession*>(data)->on_format_table(fd, size);
+}
+void fb_main_device(void* data, zwp_linux_dmabuf_feedback_v1*, wl_array* dev) {
+    static_cast<WaylandSession*>(data)->on_main_device(dev->data, dev->size);
+}
+void fb_tranche_done(void*, zwp_linux_dmabuf_feedback_v1*) {}
+void fb_tranche_target_device(void*, zwp_linux_dmabuf_feedback_v1*, wl_array*) {}
+void fb_tranche_formats(void* data, zwp_linux_dmabuf_feedback_v1*, wl_array* indices) {
+    static_cast<WaylandSession*>(data)->on_tranche_formats(
+        static_cast<const uint16_t*>(indices->data), indices->size / sizeof(uint16_t));
+}
+void fb_tranche_flags(void*, zwp_linux_dmabuf_feedback_v1*, uint32_t) {}
+const zwp_linux_dmabuf_feedback_v1_listener kFeedbackListener = {
+    fb_done,         fb_format_table,          fb_main_device,
+    fb_tranche_done, fb_tranche_target_device, fb_tranche_formats,
+    fb_tranche_flags};
 
 void shm_format(void*, wl_shm*, uint32_t) {}
 const wl_shm_listener kShmListener = {shm_format};
@@ -107,11 +130,11 @@ void WaylandSession::on_global(wl_registry* reg, uint32_t name, const char* ifac
             static_cast<xdg_wm_base*>(wl_registry_bind(reg, name, &xdg_wm_base_interface, 1));
         xdg_wm_base_add_listener(wm_base_, &kWmBaseListener, this);
     } else if (is(zwp_linux_dmabuf_v1_interface) && version >= 3) {
-        // Version 3 announces every format/modifier pair as events; that is
-        // all a linear single-plane client needs (v4 feedback says the same
-        // through a format table).
+        // v4: default feedback (format table + main device), asked for in
+        // connect(); v3: every format/modifier pair as an event.
+        dmabuf_version_ = std::min(version, 4u);
         offer_.dmabuf = static_cast<zwp_linux_dmabuf_v1*>(
-            wl_registry_bind(reg, name, &zwp_linux_dmabuf_v1_interface, 3));
+            wl_registry_bind(reg, name, &zwp_linux_dmabuf_v1_interface, dmabuf_version_));
         zwp_linux_dmabuf_v1_add_listener(offer_.dmabuf, &kDmabufListener, this);
     } else if (is(wp_presentation_interface)) {
         presentation_ = static_cast<wp_presentation*>(
@@ -122,6 +145,48 @@ void WaylandSession::on_global(wl_registry* reg, uint32_t name, const char* ifac
 
 void WaylandSession::on_modifier(uint32_t format, uint64_t modifier) {
     offer_.dmabuf_formats.emplace_back(format, modifier);
+}
+
+void WaylandSession::on_format_table(int fd, uint32_t size) {
+    on_feedback_done(); // a new table replaces the old one
+    void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map != MAP_FAILED) {
+        format_table_ = map;
+        format_table_size_ = size;
+    }
+}
+
+void WaylandSession::on_main_device(const void* data, size_t size) {
+    dev_t dev = 0;
+    if (size == sizeof dev) {
+        std::memcpy(&dev, data, sizeof dev);
+        offer_.main_device = dev;
+    }
+}
+
+void WaylandSession::on_tranche_formats(const uint16_t* indices, size_t count) {
+    // Table entries: u32 format, u32 padding, u64 modifier.
+    struct Entry {
+        uint32_t format, pad;
+        uint64_t modifier;
+    };
+    if (!format_table_)
+        return;
+    const auto* table = static_cast<const Entry*>(format_table_);
+    const size_t entries = format_table_size_ / sizeof(Entry);
+    for (size_t i = 0; i < count; ++i)
+        if (indices[i] < entries &&
+            !offer_.dmabuf_supports(table[indices[i]].format, table[indices[i]].modifier))
+            offer_.dmabuf_formats.emplace_back(table[indices[i]].format,
+                                               table[indices[i]].modifier);
+}
+
+void WaylandSession::on_feedback_done() {
+    if (format_table_)
+        munmap(const_cast<void*>(format_table_), format_table_size_);
+    format_table_ = nullptr;
+    format_table_size_ = 0;
 }
 
 void WaylandSession::on_configure(uint32_t) {
@@ -138,7 +203,20 @@ bool WaylandSession::connect(std::string* error) {
     registry_ = wl_display_get_registry(display_);
     wl_registry_add_listener(registry_, &kRegistryListener, this);
     // First roundtrip: globals; second: the events of what we bound.
-    if (wl_display_roundtrip(display_) < 0 || wl_display_roundtrip(display_) < 0) {
+    if (wl_display_roundtrip(display_) < 0) {
+        *error = connection_error();
+        return false;
+    }
+    zwp_linux_dmabuf_feedback_v1* feedback = nullptr; // may be null: v3 or no linux-dmabuf
+    if (offer_.dmabuf && dmabuf_version_ >= 4) {
+        feedback = zwp_linux_dmabuf_v1_get_default_feedback(offer_.dmabuf);
+        zwp_linux_dmabuf_feedback_v1_add_listener(feedback, &kFeedbackListener, this);
+    }
+    const bool ok = wl_display_roundtrip(display_) >= 0;
+    if (feedback)
+        zwp_linux_dmabuf_feedback_v1_destroy(feedback);
+    on_feedback_done();
+    if (!ok) {
         *error = connection_error();
         return false;
     }

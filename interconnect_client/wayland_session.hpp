@@ -16,6 +16,7 @@ struct xdg_wm_base;
 struct xdg_surface;
 struct xdg_toplevel;
 struct wp_presentation;
+struct zwp_linux_dmabuf_feedback_v1;
 
 namespace zcd {
 
@@ -45,6 +46,11 @@ class WaylandSession {
     // Registry and protocol callbacks (C listeners call these).
     void on_global(wl_registry* reg, uint32_t name, const char* iface, uint32_t version);
     void on_modifier(uint32_t format, uint64_t modifier);
+    // linux-dmabuf v4 default feedback.
+    void on_format_table(int fd, uint32_t size);
+    void on_main_device(const void* data, size_t size);
+    void on_tranche_formats(const uint16_t* indices, size_t count);
+    void on_feedback_done();
     void on_configure(uint32_t serial);
     void on_close() { closed_ = true; }
     void on_clock_id(uint32_t clk) { clock_id_ = clk; }
@@ -59,6 +65,9 @@ class WaylandSession {
     xdg_surface* xdg_surface_ = nullptr;
     xdg_toplevel* toplevel_ = nullptr;
     CompositorOffer offer_;
+    uint32_t dmabuf_version_ = 0;
+    const void* format_table_ = nullptr; // mmapped v4 format table, may be null
+    size_t format_table_size_ = 0;
     uint32_t clock_id_ = 1; // CLOCK_MONOTONIC until told otherwise
     bool configured_ = false;
     bool closed_ = false;

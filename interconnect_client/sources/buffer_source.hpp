@@ -23,15 +23,18 @@ struct CompositorOffer {
     wl_shm* shm = nullptr;                 // may be null: no wl_shm global
     zwp_linux_dmabuf_v1* dmabuf = nullptr; // may be null: no linux-dmabuf global
     std::vector<std::pair<uint32_t, uint64_t>> dmabuf_formats; // (fourcc, modifier)
+    // linux-dmabuf v4 default feedback: the compositor's main device
+    // (dev_t), 0 when unknown (v3, or no feedback).
+    uint64_t main_device = 0;
     bool dmabuf_supports(uint32_t fourcc, uint64_t modifier) const;
 };
 
 // Where a source looks for its devices; tests point dev_root at a temp dir.
 struct SourceConfig {
     uint32_t width = 0, height = 0;
-    std::string dev_root = "/dev";   // udmabuf: <dev_root>/udmabuf, render nodes: <dev_root>/dri
-    std::string gbm_device;          // --device; empty: first render node found
-    bool probe_vulkan_device = true; // false: skip instance creation (tests)
+    std::string dev_root = "/dev"; // udmabuf: <dev_root>/udmabuf, render nodes: <dev_root>/dri
+    std::string gbm_device;        // --device; empty: render node of the compositor's main
+                                   // device (linux-dmabuf v4), else the first found
 };
 
 struct ClientBuffer {

@@ -8,6 +8,7 @@
 #include <gbm.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xf86drm.h>
 
 #include <algorithm>
 
@@ -123,11 +124,32 @@ std::string first_render_node(const std::string& dri) {
     return nodes.empty() ? std::string() : nodes.front();
 }
 
+// The render node of the compositor's main device (linux-dmabuf v4
+// feedback), so buffers come from the device the compositor renders with
+// (the VF in a guest, not virtio-gpu or vgem).  Empty when unknown.
+std::string main_device_render_node(uint64_t main_device, const std::string& dev_root) {
+    if (!main_device)
+        return "";
+    drmDevicePtr dev = nullptr;
+    if (drmGetDeviceFromDevId(dev_t(main_device), 0, &dev) != 0 || !dev)
+        return "";
+    std::string node;
+    if (dev->available_nodes & (1 << DRM_NODE_RENDER))
+        node = dev->nodes[DRM_NODE_RENDER];
+    drmFreeDevice(&dev);
+    // Keep --dev-root meaningful: the node under the same root.
+    if (node.rfind("/dev/", 0) == 0)
+        node = dev_root + node.substr(4);
+    return node;
+}
+
 } // namespace
 
 std::unique_ptr<BufferSource> make_gbm_source(const SourceConfig& cfg, const CompositorOffer& offer,
                                               std::string* why_not) {
     std::string path = cfg.gbm_device;
+    if (path.empty())
+        path = main_device_render_node(offer.main_device, cfg.dev_root);
     if (path.empty()) {
         path = first_render_node(cfg.dev_root + "/dri");
         if (path.empty()) {

@@ -7,6 +7,7 @@
 #include <drm_fourcc.h>
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "interconnect_client/sources/buffer_source.hpp"
@@ -87,6 +88,17 @@ TEST_F(SourceAvailability, GbmWithoutRenderNodes) {
     fs::create_directory(root_ + "/dri");
     std::ofstream(root_ + "/dri/card0") << "";
     EXPECT_EQ(zcd::make_gbm_source(cfg_, {}, &why), nullptr);
+    EXPECT_EQ(why, "gbm: no render node under " + root_ + "/dri");
+}
+
+TEST_F(SourceAvailability, GbmMainDeviceThatIsNotDrmFallsBackToScanning) {
+    // linux-dmabuf v4 named a main device that is no DRM device (/dev/null).
+    struct stat st {};
+    ASSERT_EQ(stat("/dev/null", &st), 0);
+    zcd::CompositorOffer offer;
+    offer.main_device = st.st_rdev;
+    std::string why;
+    EXPECT_EQ(zcd::make_gbm_source(cfg_, offer, &why), nullptr);
     EXPECT_EQ(why, "gbm: no render node under " + root_ + "/dri");
 }
 
