@@ -11,7 +11,9 @@ namespace zcd::app {
 void present_in_flight(Output& out, const wlr_output_event_present& event) {
     Server& server = *out.server;
     server.accounting.on_output_present(out.account_index, event.presented);
-    std::vector<SampledSurface> sampled;
+    // Swap with a member vector, not a local one: both keep their capacity,
+    // so no frame allocates for this list after warm-up.
+    std::vector<SampledSurface>& sampled = out.presenting;
     sampled.swap(out.in_flight);
     std::vector<TimelineRecorder::Shown> shown;
     for (SampledSurface& s : sampled) {
@@ -36,6 +38,7 @@ void present_in_flight(Output& out, const wlr_output_event_present& event) {
         // Destroying a feedback that was not presented sends "discarded".
         wlr_presentation_feedback_destroy(s.feedback);
     }
+    sampled.clear();
     if (server.timeline && out.timeline_frame) {
         int64_t when =
             event.when ? int64_t{event.when->tv_sec} * 1000000000 + event.when->tv_nsec : now_ns();

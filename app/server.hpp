@@ -57,8 +57,9 @@ struct Output {
     wlr_output* output = nullptr;
     size_t account_index = 0;
     uint64_t frames_rendered = 0;
-    std::vector<SampledSurface> in_flight; // sampled by the last committed frame
-    uint64_t timeline_frame = 0;           // TimelineRecorder id of the in-flight frame
+    std::vector<SampledSurface> in_flight;  // sampled by the last committed frame
+    std::vector<SampledSurface> presenting; // in_flight's swap partner while presenting
+    uint64_t timeline_frame = 0;            // TimelineRecorder id of the in-flight frame
     Listener frame, present, destroy;
 };
 

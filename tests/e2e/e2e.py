@@ -33,7 +33,10 @@ CLIENT_CASES = {
     "weston_simple_shm": dict(
         cmd=["weston-simple-shm"], run_for=4.0, name="simple-shm", min_frames=30),
     "weston_presentation_shm": dict(
-        cmd=["weston-presentation-shm", "-f"], run_for=4.0, name="presentation-shm",
+        # stdbuf: its stdout is a file here; line buffering keeps the lines
+        # printed before the harness stops it.
+        cmd=["stdbuf", "-oL", "weston-presentation-shm", "-f"], run_for=4.0,
+        name="presentation-shm",
         min_frames=30,
         # Its feedback mode prints one line per presented frame with the
         # commit-to-presentation time: proof that feedback arrived.
@@ -43,7 +46,7 @@ CLIENT_CASES = {
         min_frames=60),
     "known_pattern_shm": dict(
         cmd=[TEST_CLIENT, "--size", "160x120", "--color", "3366ff", "--frames", "45",
-             "--app-id", "pattern-shm"], exits=True, timeout=30, name="pattern-shm",
+             "--app-id", "pattern-shm"], exits=True, timeout=60, name="pattern-shm",
         min_frames=45, exact=((160, 120), (0x33, 0x66, 0xFF))),
     "timeline_exports": dict(
         cmd=["{bin}/zc-client", "--pattern", "motion", "--size", "200x150", "--frames", "60",
@@ -52,7 +55,7 @@ CLIENT_CASES = {
               "--summary", "{out}/summary.json"], exports=True),
     "force_path_copy": dict(
         cmd=[TEST_CLIENT, "--size", "160x120", "--color", "8040c0", "--frames", "45",
-             "--app-id", "forced-copy"], exits=True, timeout=30, name="forced-copy",
+             "--app-id", "forced-copy"], exits=True, timeout=60, name="forced-copy",
         min_frames=45, exact=((160, 120), (0x80, 0x40, 0xC0)), args=["--force-path", "copy"],
         only_path=("shm_copy", "forced_copy")),
     # zc-compositor nested in zc-compositor (wayland backend): the inner
@@ -65,7 +68,7 @@ CLIENT_CASES = {
     # Kernel counters from a debugfs-format file (guest) and an agent
     # snapshot file (host) reach stats.json (and the overlay).
     "kernel_counters": dict(
-        cmd=[TEST_CLIENT, "--frames", "20", "--app-id", "kstat"], exits=True, timeout=30,
+        cmd=[TEST_CLIENT, "--frames", "20", "--app-id", "kstat"], exits=True, timeout=60,
         name="kstat", min_frames=20, args=["--overlay", "--kstat", "{tmp}/guest.txt",
                                            "--host-kstat", "{tmp}/host.txt"],
         files={"guest.txt": "version: 1\ninterconnect: iov\n\tmatches: 3\n\tmaps: 2\n"
@@ -76,7 +79,7 @@ CLIENT_CASES = {
                 "host": {"interconnect_maps": 7, "fallbacks": 0, "rejected_ranges": 4}}),
     "memfd_dmabuf": dict(
         cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
-             "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=30,
+             "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=60,
         name="memfd-dmabuf", min_frames=45, exact=((128, 96), (0x20, 0xC0, 0x40)),
         dmabuf=True),
 }
@@ -101,7 +104,8 @@ BAD_CASES = {
     "bad_dmabuf_format": [TEST_CLIENT, "--bad", "format"],
     "bad_dmabuf_fd": [TEST_CLIENT, "--bad", "fd"],
     "client_destroyed_mid_frame": [TEST_CLIENT, "--destroy-mid-frame"],
-    "buffer_destroyed_in_use": [TEST_CLIENT, "--destroy-buffer-in-use", "--frames", "30"],
+    "buffer_destroyed_in_use": [TEST_CLIENT, "--destroy-buffer-in-use", "--frames", "30",
+                                "--timeout", "50"],
 }
 
 
@@ -288,14 +292,14 @@ def run_protocol_case(name, case, bin_dir, out_dir):
 def run_bad_case(name, bad_cmd, bin_dir, out_dir):
     comp = h.Compositor(bin_dir, out_dir)
     survivor = comp.start_client(
-        fmt([TEST_CLIENT, "--frames", "150", "--app-id", "survivor", "--timeout", "40"], bin_dir),
+        fmt([TEST_CLIENT, "--frames", "150", "--app-id", "survivor", "--timeout", "80"], bin_dir),
         "survivor")
     h.time.sleep(0.5)
     bad = comp.start_client(fmt(bad_cmd, bin_dir), "bad-client")
-    brc = comp.wait_client(bad, 30)
+    brc = comp.wait_client(bad, 60)
     check(brc == 0, f"bad client exited with {brc} (log: {bad.log_path})")
     check(comp.alive(), "zc-compositor died after the bad client")
-    src = comp.wait_client(survivor, 45)
+    src = comp.wait_client(survivor, 90)
     check(src == 0, f"the other client exited with {src} (log: {survivor.log_path})")
     check(comp.alive(), "zc-compositor died")
     rc, stats = comp.stop()

@@ -15,6 +15,7 @@
 // Exit: 0 success, 1 unexpected compositor behaviour, 2 bad arguments,
 // 3 a needed global is missing.
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -259,6 +260,28 @@ int print_dmabuf_feedback(Client& c) {
     return fb.table_size > 0 && fb.main_device && fb.tranches > 0 && fb.tranche_formats > 0 ? 0 : 1;
 }
 
+// wl_display_dispatch that gives up at `deadline`: a compositor that stops
+// sending events must make this client fail with a message, not hang.
+// Returns the number of events dispatched, 0 on timeout, -1 on error.
+int dispatch_until(wl_display* d, std::chrono::steady_clock::time_point deadline) {
+    while (wl_display_prepare_read(d) != 0)
+        if (wl_display_dispatch_pending(d) < 0)
+            return -1;
+    wl_display_flush(d);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{wl_display_get_fd(d), POLLIN, 0};
+    int r = poll(&p, 1, left.count() > 0 ? static_cast<int>(left.count()) : 0);
+    if (r <= 0) {
+        wl_display_cancel_read(d);
+        return r == 0 ? 0 : -1;
+    }
+    if (wl_display_read_events(d) < 0)
+        return -1;
+    int n = wl_display_dispatch_pending(d);
+    return n < 0 ? -1 : n + 1; // woke up: count it as progress even with 0 events
+}
+
 wl_buffer* make_shm_buffer(Client& c) {
     size_t size = 0;
     int fd = make_filled_memfd(c.args, &size);
@@ -363,9 +386,10 @@ int run(Client& c) {
     xdg_toplevel_set_app_id(c.toplevel, a.app_id.c_str());
     xdg_toplevel_set_title(c.toplevel, a.app_id.c_str());
     wl_surface_commit(c.surface);
+    auto configure_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
     while (!c.configured)
-        if (wl_display_dispatch(c.display) < 0)
-            die(1, "connection lost before the first configure%s", "");
+        if (dispatch_until(c.display, configure_deadline) <= 0)
+            die(1, "no configure from the compositor (connection lost or timeout)%s", "");
 
     if (!a.bad.empty())
         return send_bad_dmabuf(c);
@@ -411,7 +435,8 @@ int run(Client& c) {
             if (b)
                 old_buffers.push_back(b);
         }
-        if (wl_display_dispatch(c.display) < 0) {
+        int n = dispatch_until(c.display, deadline);
+        if (n < 0) {
             std::fprintf(stderr, "zc-test-client: connection lost (error %d)\n",
                          wl_display_get_error(c.display));
             return 1;
