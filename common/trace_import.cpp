@@ -76,13 +76,17 @@ std::string read_record(const json::Value& ev, std::span<const RecordField<Rec>>
 } // namespace
 
 TraceImportResult import_chrome_trace(std::string_view text) {
-    TraceImportResult r;
     auto parsed = json::parse(text);
     if (!parsed.value) {
+        TraceImportResult r;
         r.error = "invalid JSON at " + parsed.error;
         return r;
     }
-    const json::Value& root = *parsed.value;
+    return import_chrome_trace(*parsed.value);
+}
+
+TraceImportResult import_chrome_trace(const json::Value& root) {
+    TraceImportResult r;
     if (!root.is_object()) {
         r.error = "not a trace: the top level is not a JSON object";
         return r;

@@ -18,6 +18,13 @@ struct TraceImportResult {
 
 TraceImportResult import_chrome_trace(std::string_view json_text);
 
+namespace json {
+struct Value;
+}
+// The same from an already parsed document (saves a second parse when the
+// caller had to look at the JSON first).
+TraceImportResult import_chrome_trace(const json::Value& root);
+
 // Reads a whole file; error "cannot read PATH: reason" on failure.
 bool read_text_file(const std::string& path, std::string* content, std::string* error);
 

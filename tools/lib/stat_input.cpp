@@ -22,7 +22,7 @@ std::optional<StatInput> load_stat_input(const std::string& text, std::string* e
         }
         return StatInput{std::nullopt, root};
     }
-    auto imported = import_chrome_trace(text);
+    auto imported = import_chrome_trace(root);
     if (!imported.timeline) {
         *error = imported.error;
         return std::nullopt;
