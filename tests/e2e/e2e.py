@@ -12,10 +12,11 @@ import argparse
 import csv
 import json
 import os
-import subprocess
-import tempfile
 import re
+import socket
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 import zcd_harness as h  # noqa: E402
@@ -362,6 +363,43 @@ def run_overlay_case(bin_dir, out_dir):
     return stats_on
 
 
+def run_live_stats_case(bin_dir, out_dir):
+    """--stats-socket: a reader gets JSON lines (docs/stats-socket.md) while a client draws."""
+    sock_path = os.path.join(tempfile.mkdtemp(prefix="zcd-live-"), "live.sock")
+    comp = h.Compositor(bin_dir, out_dir, args=["--stats-socket", sock_path])
+    client = comp.start_client(fmt([TEST_CLIENT, "--frames", "400", "--app-id", "live",
+                                    "--timeout", "80"], bin_dir), "client")
+    lines = []
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(sock_path)
+    buf = b""
+    deadline = h.time.monotonic() + 20
+    while len(lines) < 3 and h.time.monotonic() < deadline:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            lines.append(json.loads(line))
+    s.close()
+    client.terminate()
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    check(len(lines) >= 3, f"only {len(lines)} stats lines in 20 s")
+    last = lines[-1]
+    check(last.get("type") == "stats" and last.get("version") == 1, f"bad header: {last}")
+    check(last["producer"] == "zc-compositor", f"producer {last.get('producer')}")
+    check(last["outputs"] and last["outputs"][0].get("FpsOutput", 0) > 0,
+          f"no output frame rate in {last['outputs']}")
+    live = [c for c in last["clients"] if c.get("name") == "live"]
+    check(live and live[0].get("UpsClient", 0) > 0, f"no UpsClient for the client: "
+          f"{last['clients']}")
+    check(lines[1]["t_ns"] > lines[0]["t_ns"], "t_ns does not advance")
+    return stats
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", action="store_true", help="print the case names")
@@ -371,7 +409,7 @@ def main():
     a = ap.parse_args()
     if a.list:
         print(";".join(list(CLIENT_CASES) + list(PROTOCOL_CASES) + list(BAD_CASES) +
-                       ["overlay_in_capture"]))
+                       ["overlay_in_capture", "live_stats_socket"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -382,6 +420,8 @@ def main():
             stats = run_client_case(a.case, CLIENT_CASES[a.case], a.bin, out)
         elif a.case in PROTOCOL_CASES:
             stats = run_protocol_case(a.case, PROTOCOL_CASES[a.case], a.bin, out)
+        elif a.case == "live_stats_socket":
+            stats = run_live_stats_case(a.bin, out)
         elif a.case == "overlay_in_capture":
             stats = run_overlay_case(a.bin, out)
         elif a.case in BAD_CASES:
