@@ -119,7 +119,23 @@ def check(cond, msg):
         raise h.HarnessError(msg)
 
 
+STATS_DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                         "stats-json.md")
+
+
+def check_stats_documented(stats):
+    """Every key zc-compositor writes is described in docs/stats-json.md."""
+    with open(STATS_DOC) as f:
+        documented = set(re.findall(r"`([a-z_]+)`", f.read()))
+    keys = set(stats)
+    for row in stats["clients"] + stats["outputs"]:
+        keys |= set(row)
+    missing = sorted(keys - documented)
+    check(not missing, f"stats.json keys missing from docs/stats-json.md: {missing}")
+
+
 def check_common(rc, stats):
+    check_stats_documented(stats)
     check(rc == 0, f"zc-compositor exited with {rc} after SIGTERM")
     check(stats["validation_errors"] == 0,
           f"{stats['validation_errors']} Vulkan validation errors")
