@@ -228,6 +228,12 @@ int run(int argc, char** argv) {
         code = 1;
     stats_socket_stop(server);
     kstat_feed_stop(server);
+    // Our listeners on the backend and xdg-shell signals go first: those
+    // objects die below, and a Listener disconnecting later would write into
+    // their freed signal lists.
+    server.new_output.disconnect();
+    server.new_input.disconnect();
+    server.new_xdg_surface.disconnect();
     wl_display_destroy_clients(server.display);
     server.views.clear();
     server.keyboards.clear();
