@@ -12,7 +12,7 @@ usage: ./zcd kernel <step>
               apply kernel/patches/series on branch zcd (skipped when the
               package version and the series are unchanged)
   kunit       build (when needed) and run the series' KUnit suites under UML
-  checkpatch  scripts/checkpatch.pl --strict on every patch in the series
+  checkpatch  scripts/checkpatch.pl (strict mode) on every patch in the series
   docs        kernel-doc -Wall on the new files, and their Documentation wiring
   build-vm    x86_64 bzImage + modules for the emulated VM guest
               (tinyconfig + kernel/configs/vm-guest.config)
@@ -209,8 +209,15 @@ cmd_kunit() {
 		stamp_set kunit "$key"
 		echo "kunit: built in $((SECONDS - t0)) s"
 	fi
-	# One run per suite glob: the kernel's filter takes a single glob.
-	while read -r glob; do
+	# One run per suite glob: the kernel's filter takes a single glob. A line
+	# may name the option that builds the suite; when the configuration
+	# lacks it the suite is reported as not built (and not counted).
+	local need
+	while read -r glob need; do
+		if [ -n "$need" ] && ! grep -qx "$need=y" "$out/.config"; then
+			echo "kunit: $glob: not in this build ($need is not set in configs/kunit.config; see kernel/README.md)"
+			continue
+		fi
 		log=$cache/kunit-$(echo "$glob" | tr -c 'a-zA-Z0-9_\n' '_').log
 		python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
 			--timeout=300 "$glob" >"$log" 2>&1 || rc=1
