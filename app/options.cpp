@@ -52,6 +52,8 @@ buffers without copies where it can, and counts every copy with its reason.
   --force-path PATH       auto|copy: copy forces the fallback path (A/B runs)
   --size WxH              headless output size (default 1280x720)
   --refresh HZ            headless output refresh rate (default 60)
+  --scale N               integer output scale 1..8 (default 1): each client
+                          pixel is shown as an NxN block
   --socket NAME           Wayland socket name (default: first free wayland-N)
   --capture DIR           write composed frames as PNG into DIR
   --capture-every N       capture every Nth presented frame (default 30)
@@ -107,11 +109,25 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         }
         // Every other flag takes one value.
         static const char* const kValued[] = {
-            "--backend", "--renderer",   "--force-path",   "--size",
-            "--refresh", "--socket",     "--capture",      "--capture-every",
-            "--frames",  "--duration",   "--stats-json",   "--trace",
-            "--csv",     "--summary",    "--stats-socket", "--overlay-in-capture",
-            "--kstat",   "--host-kstat",
+            "--backend",
+            "--renderer",
+            "--force-path",
+            "--size",
+            "--refresh",
+            "--scale",
+            "--socket",
+            "--capture",
+            "--capture-every",
+            "--frames",
+            "--duration",
+            "--stats-json",
+            "--trace",
+            "--csv",
+            "--summary",
+            "--stats-socket",
+            "--overlay-in-capture",
+            "--kstat",
+            "--host-kstat",
         };
         bool valued = false;
         for (const char* k : kValued)
@@ -157,6 +173,9 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         } else if (a == "--refresh") {
             if (!parse_positive_i32(v, &o.refresh_hz) || o.refresh_hz > 1000)
                 return fail("--refresh: expected a rate in Hz (1..1000), got '" + v + "'");
+        } else if (a == "--scale") {
+            if (!parse_positive_i32(v, &o.scale) || o.scale > 8)
+                return fail("--scale: expected an integer scale 1..8, got '" + v + "'");
         } else if (a == "--socket") {
             if (v.empty() || v.find('/') != std::string::npos)
                 return fail("--socket: expected a socket name without '/', got '" + v + "'");

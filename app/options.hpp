@@ -30,6 +30,7 @@ struct Options {
     ForcePathChoice force_path = ForcePathChoice::Auto;
     int32_t width = 1280, height = 720; // headless output size
     int32_t refresh_hz = 60;            // headless output refresh
+    int32_t scale = 1;                  // integer output scale (1 logical px = scale^2 px)
     std::string socket;                 // Wayland socket name; empty: first free wayland-N
     std::string capture_dir;            // empty: no capture
     uint32_t capture_every = 30;        // capture every Nth presented frame

@@ -28,11 +28,13 @@ void render_surface(wlr_surface* surface, int sx, int sy, void* data) {
         return;
     double ox = 0, oy = 0;
     wlr_output_layout_output_coords(server.output_layout, out.output, &ox, &oy);
+    // Layout coordinates are logical; the output's buffer is physical.
+    const int scale = static_cast<int>(out.output->scale);
     wlr_box box{};
-    box.x = static_cast<int>(ox) + view.x + sx;
-    box.y = static_cast<int>(oy) + view.y + sy;
-    box.width = surface->current.width;
-    box.height = surface->current.height;
+    box.x = (static_cast<int>(ox) + view.x + sx) * scale;
+    box.y = (static_cast<int>(oy) + view.y + sy) * scale;
+    box.width = surface->current.width * scale;
+    box.height = surface->current.height * scale;
     float matrix[9];
     wlr_matrix_project_box(matrix, &box, wlr_output_transform_invert(surface->current.transform), 0,
                            out.output->transform_matrix);
@@ -126,6 +128,9 @@ void handle_new_output(Server& server, wlr_output* o) {
     } else if (wlr_output_mode* mode = wlr_output_preferred_mode(o)) {
         wlr_output_set_mode(o, mode);
     }
+    // Integer scales only: a client pixel becomes an exact NxN block, which
+    // visual regression can compare with fuzz 0.
+    wlr_output_set_scale(o, static_cast<float>(server.options.scale));
     wlr_output_enable(o, true);
     if (!wlr_output_commit(o)) {
         wlr_log(WLR_ERROR, "zc-compositor: cannot enable output %s", o->name);

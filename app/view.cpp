@@ -7,11 +7,12 @@
 namespace zcd::app {
 
 void arrange_views(Server& server) {
-    Rect area{0, 0, server.options.width, server.options.height};
+    // Windows are placed in logical coordinates (output pixels / scale).
+    Rect area{0, 0, server.options.width / server.options.scale,
+              server.options.height / server.options.scale};
     if (!server.outputs.empty()) {
         wlr_output* o = server.outputs.front()->output;
-        area.width = o->width;
-        area.height = o->height;
+        wlr_output_effective_resolution(o, &area.width, &area.height);
     }
     std::vector<View*> mapped;
     std::vector<Rect> sizes;
