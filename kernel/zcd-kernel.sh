@@ -74,6 +74,9 @@ series_key() {
 file_hash() { sha256sum <"$1" | cut -d' ' -f1; }
 
 tree_commit() { git -C "$src" rev-parse HEAD; }
+# Builds key on the tree's content, so a commit-message-only change of the
+# series does not invalidate them.
+tree_id() { git -C "$src" rev-parse 'HEAD^{tree}'; }
 
 # --- prepare -------------------------------------------------------------
 
@@ -146,7 +149,7 @@ configure() {
 cmd_build_vm() {
 	cmd_prepare
 	local out=$cache/out-vm frag=$kdir/configs/vm-guest.config key
-	key="$(tree_commit) $(file_hash "$frag")"
+	key="$(tree_id) $(file_hash "$frag")"
 	if stamp_ok vm "$key" && [ -f "$out/arch/x86/boot/bzImage" ]; then
 		echo "build-vm: up to date: $out/arch/x86/boot/bzImage"
 		return
@@ -167,7 +170,7 @@ series_dirs=(drivers/dma-buf/ drivers/vfio/pci/)
 cmd_build_xe() {
 	cmd_prepare
 	local out=$cache/out-xe frag=$kdir/configs/xe-host.config key log
-	key="$(tree_commit) $(file_hash "$frag")"
+	key="$(tree_id) $(file_hash "$frag")"
 	if stamp_ok xe "$key"; then
 		echo "build-xe: up to date (tree $(tree_commit | cut -c1-12))"
 		return
@@ -198,7 +201,7 @@ cmd_kunit() {
 	cmd_prepare
 	local conf=$kdir/configs/kunit.config out=$cache/out-kunit key glob log
 	local ran=0 failed=0 skipped=0 rc=0
-	key="$(tree_commit) $(file_hash "$conf")"
+	key="$(tree_id) $(file_hash "$conf")"
 	cd "$src"
 	if ! stamp_ok kunit "$key" || [ ! -x "$out/linux" ]; then
 		local t0=$SECONDS
@@ -339,7 +342,7 @@ cmd_test() {
 	# The Xe compile check costs minutes cold: run it only when its inputs
 	# (tree, fragment) changed since the last successful one.
 	local key
-	key="$(tree_commit) $(file_hash "$kdir/configs/xe-host.config")"
+	key="$(tree_id) $(file_hash "$kdir/configs/xe-host.config")"
 	if ! stamp_ok xe "$key"; then
 		ran=$((ran + 1))
 		(cmd_build_xe) || failed=$((failed + 1))
