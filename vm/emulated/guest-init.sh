@@ -35,6 +35,8 @@ mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/host-tmp
 mount --bind /tmp /run/host-tmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+# udev's job on a full system: bash's process substitution needs /dev/fd.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
