@@ -224,7 +224,7 @@ cmd_kunit() {
 		log=$cache/kunit-$(echo "$glob" | tr -c 'a-zA-Z0-9_\n' '_').log
 		python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
 			--timeout=300 "$glob" >"$log" 2>&1 || rc=1
-		grep -E '(PASSED|FAILED|SKIPPED|CRASHED) ' "$log" | sed 's/^\[[0-9:]*\] //' || true
+		grep -E '\[(PASSED|FAILED|SKIPPED|CRASHED)\]' "$log" | sed 's/^\[[0-9:]*\] //' || true
 		local line
 		line=$(grep -E 'Ran [0-9]+ tests' "$log" | tail -n1 || true)
 		if [ -z "$line" ]; then
