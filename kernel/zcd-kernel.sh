@@ -96,6 +96,9 @@ extract_base() {
 }
 
 cmd_prepare() {
+	# Once per run: steps call it again (also from subshells, which must not
+	# wait for the lock their parent holds).
+	[ -z "${zcd_prepared:-}" ] || return 0
 	check_base
 	mkdir -p "$cache"
 	exec 9>"$cache/.prepare.lock"
@@ -107,6 +110,7 @@ cmd_prepare() {
 		[ "$(sed -n 2p "$stamp")" = "$(tree_commit)" ] &&
 		git -C "$src" diff --quiet HEAD; then
 		echo "prepare: up to date (series $(echo "$key" | cut -c1-12), tree $(tree_commit | cut -c1-12))"
+		zcd_prepared=1
 		return
 	fi
 	# Other helpers may keep worktrees of this repository; drop stale ones
@@ -123,6 +127,7 @@ cmd_prepare() {
 	done < <(series_patches)
 	printf '%s\n%s\n' "$key" "$(tree_commit)" >"$stamp"
 	echo "prepare: applied $n patches, tree $(tree_commit | cut -c1-12)"
+	zcd_prepared=1
 }
 
 # --- builds --------------------------------------------------------------
