@@ -181,12 +181,18 @@ VkDeviceMemory import_dmabuf_memory(VulkanRenderer& r, int fd, VkDeviceSize size
                                     uint32_t type_bits, FallbackReason* reason) {
     *reason = FallbackReason::ImportFailed;
     VkMemoryFdPropertiesKHR fd_props{VK_STRUCTURE_TYPE_MEMORY_FD_PROPERTIES_KHR};
-    if (r.vk.get_memory_fd_properties(r.vk.device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
-                                      fd, &fd_props) != VK_SUCCESS)
+    VkResult res = r.vk.get_memory_fd_properties(
+        r.vk.device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT, fd, &fd_props);
+    if (res != VK_SUCCESS) {
+        wlr_log(WLR_DEBUG, "vulkan: vkGetMemoryFdPropertiesKHR(dmabuf): %s", vk_result_name(res));
         return VK_NULL_HANDLE;
+    }
     const uint32_t type = r.vk.find_memory_type(type_bits & fd_props.memoryTypeBits, 0);
-    if (type == UINT32_MAX)
+    if (type == UINT32_MAX) {
+        wlr_log(WLR_DEBUG, "vulkan: no memory type for the dmabuf (image 0x%x, fd 0x%x)", type_bits,
+                fd_props.memoryTypeBits);
         return VK_NULL_HANDLE;
+    }
     // A successful import takes ownership of the fd: give it a duplicate.
     int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (dup_fd < 0)
@@ -199,7 +205,10 @@ VkDeviceMemory import_dmabuf_memory(VulkanRenderer& r, int fd, VkDeviceSize size
     mai.allocationSize = size;
     mai.memoryTypeIndex = type;
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    if (vkAllocateMemory(r.vk.device, &mai, nullptr, &memory) != VK_SUCCESS) {
+    res = vkAllocateMemory(r.vk.device, &mai, nullptr, &memory);
+    if (res != VK_SUCCESS) {
+        wlr_log(WLR_DEBUG, "vulkan: importing a %llu-byte dmabuf: %s",
+                static_cast<unsigned long long>(size), vk_result_name(res));
         close(dup_fd);
         return VK_NULL_HANDLE;
     }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
+#include <xf86drmMode.h>
 
 #include "renderer/vulkan_renderer.hpp"
 
@@ -126,8 +127,10 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
         return false;
     }
     off_t size = lseek(a.fd[0], 0, SEEK_END);
-    if (size <= 0)
+    if (size <= 0) {
+        wlr_log_errno(WLR_ERROR, "vulkan: dmabuf render target has no size");
         return false;
+    }
     VkExternalMemoryImageCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO};
     ext.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
     VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
@@ -141,8 +144,11 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
     ici.tiling = VK_IMAGE_TILING_LINEAR;
     ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
                 VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-    if (vkCreateImage(r.vk.device, &ici, nullptr, &t.image) != VK_SUCCESS)
+    VkResult res = vkCreateImage(r.vk.device, &ici, nullptr, &t.image);
+    if (res != VK_SUCCESS) {
+        wlr_log(WLR_ERROR, "vulkan: dmabuf render target image: %s", vk_result_name(res));
         return false;
+    }
     VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
     VkSubresourceLayout layout;
     vkGetImageSubresourceLayout(r.vk.device, t.image, &sub, &layout);
@@ -158,8 +164,15 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
     }
     FallbackReason reason = FallbackReason::None;
     t.memory = import_dmabuf_memory(r, a.fd[0], VkDeviceSize(size), req.memoryTypeBits, &reason);
-    if (!t.memory || vkBindImageMemory(r.vk.device, t.image, t.memory, a.offset[0]) != VK_SUCCESS)
+    if (!t.memory) {
+        wlr_log(WLR_ERROR, "vulkan: dmabuf render target: memory import failed (debug log says why)");
         return false;
+    }
+    res = vkBindImageMemory(r.vk.device, t.image, t.memory, a.offset[0]);
+    if (res != VK_SUCCESS) {
+        wlr_log(WLR_ERROR, "vulkan: dmabuf render target bind: %s", vk_result_name(res));
+        return false;
+    }
     return create_view_and_framebuffer(r, t);
 }
 
@@ -261,6 +274,18 @@ bool ensure_capture_buffer(VulkanRenderer& r, RenderTarget& t) {
                               &t.capture_memory, &t.capture_map);
 }
 
+bool renders_into_dmabufs(const VulkanRenderer& r) {
+    if (r.options.drm_fd < 0 || !r.vk.has_dmabuf)
+        return false;
+    // A CPU device (lavapipe) imports a dmabuf by mapping it, and that import
+    // fails for the GBM scanout buffers of a KMS-only device such as
+    // virtio-gpu (VK_ERROR_INVALID_EXTERNAL_HANDLE in the emulated VM).
+    // Without the dmabuf cap wlroots' DRM backend allocates dumb buffers
+    // instead, which we render into through their mapping.  Client buffers
+    // are not concerned: they are imported, not rendered into.
+    return r.vk.props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU || !drmIsKMS(r.options.drm_fd);
+}
+
 RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer) {
     if (wlr_addon* a = wlr_addon_find(&buffer->addons, &r, &kTargetAddon)) {
         RenderTarget* t = wl_container_of(a, t, addon);
@@ -273,7 +298,7 @@ RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer) {
     t->height = uint32_t(buffer->height);
     wlr_dmabuf_attributes attribs{};
     bool ok = false;
-    if (r.options.drm_fd >= 0 && r.vk.has_dmabuf && wlr_buffer_get_dmabuf(buffer, &attribs)) {
+    if (renders_into_dmabufs(r) && wlr_buffer_get_dmabuf(buffer, &attribs)) {
         ok = init_dmabuf_target(r, *t, attribs);
         if (!ok) {
             // E.g. a dumb buffer whose pitch the device would not choose: it

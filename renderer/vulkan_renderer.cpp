@@ -572,7 +572,7 @@ int impl_get_drm_fd(wlr_renderer* wr) {
 uint32_t impl_get_render_buffer_caps(wlr_renderer* wr) {
     VulkanRenderer& r = get(wr);
     uint32_t caps = WLR_BUFFER_CAP_DATA_PTR;
-    if (r.options.drm_fd >= 0 && r.vk.has_dmabuf)
+    if (renders_into_dmabufs(r))
         caps |= WLR_BUFFER_CAP_DMABUF;
     return caps;
 }

@@ -240,6 +240,8 @@ void cache_import(VulkanRenderer& r, wlr_buffer* buffer, const ImportKey& key, V
 void destroy_import_cache_entry(ImportCacheEntry* e);
 
 // renderer/render_target.cpp
+// Whether output buffers may be dmabufs we render into (else: data pointers).
+bool renders_into_dmabufs(const VulkanRenderer& r);
 RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer); // may be null
 void destroy_render_target(RenderTarget* target);
 void release_target_objects(VulkanRenderer& r, RenderTarget& target); // Vulkan objects only
