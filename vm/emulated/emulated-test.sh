@@ -4,7 +4,8 @@
 # Boots the series' kernel (./zcd kernel build-vm, cached) under QEMU TCG with
 # the host's root file system shared read-only over 9p (no image to build), a
 # writable 9p output share, an emulated SR-IOV PF (QEMU nvme, sriov_max_vfs),
-# an unrelated PCI device (QEMU edu), virtio-gpu for display and a
+# an unrelated PCI device (a second nvme controller, no SR-IOV), virtio-gpu
+# for display and a
 # virtio-serial port fed by the host agent.  guest-init.sh (PID 1) runs the
 # checks of checks.txt; this script answers the guest's screendump request over
 # QMP, judges the results and ends with "zcd-summary: ran=N failed=N skipped=N".
@@ -161,7 +162,7 @@ t_userland_end=$(date +%s)
 missing=()
 command -v "$qemu" >/dev/null || missing+=("QEMU '$qemu' not found")
 if [ ${#missing[@]} -eq 0 ]; then
-	for dev in nvme nvme-subsys edu virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
+	for dev in nvme nvme-subsys virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
 		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
 	done
 	[ -z "$(qemu_device_missing_props "$qemu" nvme sriov_max_vfs)" ] ||
@@ -213,7 +214,7 @@ args=(
 	-device virtio-9p-pci,fsdev=outfs,mount_tag=zcdout
 	-device nvme-subsys,id=subsys0
 	-device nvme,id=sriov_pf,serial=zcd0001,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=4,max_ioqpairs=12
-	-device edu,id=unrelated
+	-device nvme,id=unrelated,serial=zcd0002
 	-device "virtio-gpu-pci,max_outputs=1,xres=$xres,yres=$yres"
 	-device virtio-serial-pci,id=vserial0
 	-chardev "socket,id=kstat,path=$kstat_sock,server=on,wait=off"

@@ -2,8 +2,8 @@
 # shellcheck disable=SC2154 # out, here and params.sh values come from guest-checks.sh
 # Compositor end-to-end checks of the emulated guest (sourced by guest-checks.sh).
 #
-# zc-compositor runs on the DRM backend (virtio-gpu KMS, libseat's noop
-# backend as root: there is no logind here) and renders with lavapipe; one
+# zc-compositor runs on the DRM backend (virtio-gpu KMS, libseat's embedded
+# seatd as root: there is no logind here) and renders with lavapipe; one
 # zc-client sends real dmabufs from udmabuf.  While both run, the guest asks
 # the host for a QMP screendump of the virtio-gpu output (a file handshake on
 # the output share), then stops the compositor and checks its stats.
@@ -43,8 +43,14 @@ check_compositor() {
 		fail_compositor "missing prerequisite: ${missing[*]} not built"
 		return
 	fi
-	if [ ! -e /dev/dri/card0 ]; then
-		fail_compositor "no /dev/dri/card0 (virtio-gpu KMS: CONFIG_DRM_VIRTIO_GPU)"
+	# vgem registers first, so the virtio-gpu card is not card0: the session
+	# script finds it by its PCI IDs, as on a guest without the udev rule.
+	local card cards=()
+	for card in /sys/class/drm/card[0-9]*; do
+		[ -r "$card/device/vendor" ] && cards+=("$(basename "$card"):$(<"$card/device/vendor"):$(<"$card/device/device")")
+	done
+	if ! printf '%s\n' "${cards[@]}" | grep -q ':0x1af4:0x1050$'; then
+		fail_compositor "no virtio-gpu DRM card (1af4:1050) among [${cards[*]}] (CONFIG_DRM_VIRTIO_GPU; QEMU -device virtio-gpu-pci)"
 		return
 	fi
 	if [ ! -e /dev/udmabuf ]; then
@@ -67,10 +73,15 @@ check_compositor() {
 	mkdir -p "$dir/captures"
 	# The guest session script (vm/guest) starts the compositor, as on a real
 	# guest; lavapipe renders here (the emulated VF has no GPU behind it).
-	local args=(--display-device /dev/dri/card0 --render-device lavapipe --build "$bin"
+	local args=(--render-device lavapipe --build "$bin"
 		--compositor-arg --capture --compositor-arg "$dir/captures"
 		--compositor-arg --stats-json --compositor-arg "$dir/stats.json")
 	has_flag "$comp" --capture-every && args+=(--compositor-arg --capture-every --compositor-arg 1)
+	local stats_sock=/run/zcd-stats.sock
+	has_flag "$comp" --stats-socket && args+=(--compositor-arg --stats-socket --compositor-arg "$stats_sock")
+	# wlroots' debug log: what the DRM backend and the renderer chose is
+	# what one needs to read when a check here fails.
+	has_flag "$comp" --verbose && args+=(--compositor-arg --verbose)
 	# The overlay model reads both sides' counters (the overlay itself stays
 	# off: it would cover the window zc-verify compares on the screendump).
 	if has_flag "$comp" --kstat && [ -r /sys/kernel/debug/dma_buf/interconnect_stats ]; then
@@ -84,7 +95,7 @@ check_compositor() {
 		tee "$dir/session-cmdline.txt"
 	"$session" "${args[@]}" -- "$client" --source udmabuf --pattern smpte --size "$client_size" \
 		>"$dir/compositor.log" 2>&1 &
-	local pid=$! i
+	local pid=$! i t0=$SECONDS
 	# Frames are slow under TCG (lavapipe's first pipeline JIT takes seconds):
 	# wait for a few captures, at most run_seconds.
 	for ((i = 0; i < run_seconds; i++)); do
@@ -92,10 +103,16 @@ check_compositor() {
 		[ "$(count_pngs "$dir/captures")" -ge 3 ] && break
 		sleep 1
 	done
+	# The client starts after the compositor: wait until it has been
+	# committing for a few seconds, so stats and screendump see it running.
+	if kill -0 $pid 2>/dev/null && [ -S "$stats_sock" ]; then
+		python3 "$here/wait_client_commits.py" "$stats_sock" 3 $((run_seconds - (SECONDS - t0))) |
+			sed 's/^/zcd-guest: /'
+	fi
 	if ! kill -0 $pid 2>/dev/null; then
 		wait $pid
 		local rc=$?
-		fail_compositor "zc-compositor exited early (status $rc): $(grep -m 1 -iE 'error|fail' "$dir/compositor.log" || tail -n 1 "$dir/compositor.log")"
+		fail_compositor "zc-compositor exited early (status $rc): $(grep -m 1 -E '\[ERROR\]|^zc-compositor: ' "$dir/compositor.log" || tail -n 1 "$dir/compositor.log")"
 		return
 	fi
 	local shot=fail

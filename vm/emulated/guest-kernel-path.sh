@@ -7,7 +7,8 @@
 # VFIO_DEVICE_FEATURE_DMA_BUF and handed to the kernel test importer:
 #   - bound to the PF it must use the IOV interconnect and see exactly the
 #     VF's BAR range (compared with /sys/bus/pci/devices/<vf>/resource),
-#   - bound to an unrelated device (QEMU's edu) it must fall back,
+#   - bound to an unrelated device (a second nvme controller) it must fall
+#     back to the legacy map,
 #   - a forged range outside the VF's BAR must be rejected,
 # and the debugfs counters and bufinfo must agree with all of that.
 
@@ -20,12 +21,17 @@ pci_driver() {
 	return 0
 }
 
-# find_device VENDOR DEVICE: first PCI address with these IDs.
-find_device() {
-	local d
+# find_unrelated: the second nvme controller, neither the PF nor one of its
+# VFs.  An importer needs a driver that has set the device's DMA mask, as
+# real importers do: the legacy map of a BAR above 4 GiB fails against the
+# 32-bit default of a device without one (dma-direct overflow, -ENOMEM).
+find_unrelated() {
+	local d a
 	for d in "$sysfs_pci"/*; do
-		if [ "$(<"$d/vendor")" = "$1" ] && [ "$(<"$d/device")" = "$2" ]; then
-			basename "$d"
+		a=$(basename "$d")
+		if [ "$a" != "$pf" ] && [ ! -e "$d/physfn" ] &&
+			[ "$(<"$d/vendor")" = 0x1b36 ] && [ "$(<"$d/device")" = 0x0010 ]; then
+			echo "$a"
 			return 0
 		fi
 	done
@@ -86,7 +92,7 @@ setup_sriov() {
 		result kernel.sriov-vf-vfio fail "VF $vf has no BAR 0 (resource: $vf_bar_start $vf_bar_end)"
 		return 1
 	fi
-	unrelated=$(find_device 0x1234 0x11e8 || true) # QEMU's edu device
+	unrelated=$(find_unrelated || true)
 	result kernel.sriov-vf-vfio pass "PF $pf ($(pci_driver "$pf")) VF $vf on vfio-pci group $group, BAR0 $vf_bar_start-$vf_bar_end"
 	return 0
 }

@@ -21,7 +21,7 @@ usage() {
 usage: vm/guest/zcd-session.sh [options] [-- CLIENT-COMMAND...]
 
 Starts zc-compositor as the guest's session (see vm/README.md, "Guest").
-  --display-device PATH   DRM card that displays (default: /dev/dri/zcd-display, else the virtio_gpu card)
+  --display-device PATH   DRM card that displays (default: /dev/dri/zcd-display, else the virtio-gpu card)
   --render-device DEV     render node of the VF, or `lavapipe` (default: /dev/dri/zcd-render,
                           else the render node of an xe/i915 device, else lavapipe)
   --build DIR             where zc-compositor and zc-client are (default $ZCD_BUILD/bin or <checkout>/build/bin)
@@ -63,11 +63,26 @@ drm_node_by_driver() {
 	return 1
 }
 
+# virtio_gpu_card: the DRM card of a virtio-gpu PCI device (1af4:1050).  Its
+# parent is the PCI device, driven by virtio-pci: the virtio_gpu driver sits
+# on a virtio device beside the card, so the driver name cannot find it.
+virtio_gpu_card() {
+	local n
+	for n in /sys/class/drm/card[0-9]*; do
+		[ -r "$n/device/device" ] || continue
+		if [ "$(<"$n/device/vendor")" = 0x1af4 ] && [ "$(<"$n/device/device")" = 0x1050 ]; then
+			echo "/dev/dri/$(basename "$n")"
+			return 0
+		fi
+	done
+	return 1
+}
+
 if [ -z "$display" ]; then
 	if [ -e /dev/dri/zcd-display ]; then
 		display=/dev/dri/zcd-display
 	else
-		display=$(drm_node_by_driver card virtio_gpu) ||
+		display=$(virtio_gpu_card) ||
 			die "no display device: no virtio-gpu DRM card (QEMU -device virtio-gpu-pci; CONFIG_DRM_VIRTIO_GPU)"
 	fi
 fi
@@ -94,9 +109,17 @@ else
 	# "!" forces the choice even where the layer would prefer another GPU.
 	env_vars+=(MESA_VK_DEVICE_SELECT="${vendor#0x}:${device#0x}!")
 fi
-# Without logind (a bare root shell, the emulated VM) libseat opens devices itself.
+# Without logind (a bare root shell, the emulated VM) libseat runs its
+# embedded seatd.  Not the noop backend: wlroots 0.15 waits for the seat's
+# enable event, which noop only delivers on a dispatch that never comes (the
+# session times out after 10 s).  Off a virtual terminal the seat must not be
+# VT-bound (seatd would switch a VT that is not ours).
 if [ "$(id -u)" -eq 0 ] && [ -z "${XDG_SESSION_ID:-}" ]; then
-	env_vars+=(LIBSEAT_BACKEND=noop)
+	env_vars+=(LIBSEAT_BACKEND=builtin)
+	case "$(tty 2>/dev/null)" in
+	/dev/tty[0-9]*) ;;
+	*) env_vars+=(SEATD_VTBOUND=0) ;;
+	esac
 fi
 if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
 	XDG_RUNTIME_DIR=/run/user/$(id -u)
