@@ -4,36 +4,19 @@ in a row show a committing client, 1 when the client stops before that or
 never comes, 2 on a line that is not JSON (docs/stats-socket.md)."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 
-WAIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulated",
-                    "wait_client_commits.py")
+HERE = os.path.dirname(os.path.abspath(__file__))
+WAIT = os.path.join(HERE, "..", "emulated", "wait_client_commits.py")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "harness"))
+from fake_stats_socket import serve  # noqa: E402
 
 
 def line(commits):
     clients = [] if commits is None else [{"id": 1, "name": "zc-client", "Commits": commits}]
     return json.dumps({"type": "stats", "version": 1, "window_s": 1, "clients": clients}) + "\n"
-
-
-def serve(path, lines):
-    """Accepts one reader, sends LINES, then closes (a compositor that exits)."""
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(1)
-
-    def run():
-        conn, _ = srv.accept()
-        with conn:
-            for text in lines:
-                conn.sendall(text.encode())
-        srv.close()
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
 
 
 def main():

@@ -6,11 +6,12 @@ usage: zc_stat_cli_test.py ZC_STAT SAMPLE_TRACE WORKDIR
 """
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import xml.dom.minidom
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness"))
+from fake_stats_socket import serve  # noqa: E402
 
 zc_stat, sample_trace, work = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
@@ -104,23 +105,6 @@ for args in [[path("missing.json")], [work], ["--bogus"], [], ["diff", path("a.j
 
 # Live view against a fake compositor serving two stats lines (and one line
 # of another type, which must be skipped).
-def serve(sock_path, lines):
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(sock_path)
-    srv.listen(1)
-
-    def loop():
-        conn, _ = srv.accept()
-        for line in lines:
-            conn.sendall(line.encode())
-        conn.close()
-        srv.close()
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    return t
-
-
 summary = json.loads(run("--json", path("a.json")).stdout)
 lines = []
 for i, fps in enumerate([59.5, 30.25]):
