@@ -8,8 +8,10 @@
 # the host for a QMP screendump of the virtio-gpu output (a file handshake on
 # the output share), then stops the compositor and checks its stats.
 
-compositor_checks=(compositor.drm-runs compositor.udmabuf-zero-copy compositor.guest-capture
-	compositor.host-screendump)
+dbg_stats=/sys/kernel/debug/dma_buf/interconnect_stats
+
+compositor_checks=(compositor.drm-runs compositor.udmabuf-zero-copy compositor.kernel-counters
+	compositor.guest-capture compositor.host-screendump)
 
 fail_compositor() {
 	local c
@@ -84,8 +86,8 @@ check_compositor() {
 	has_flag "$comp" --verbose && args+=(--compositor-arg --verbose)
 	# The overlay model reads both sides' counters (the overlay itself stays
 	# off: it would cover the window zc-verify compares on the screendump).
-	if has_flag "$comp" --kstat && [ -r /sys/kernel/debug/dma_buf/interconnect_stats ]; then
-		args+=(--compositor-arg --kstat --compositor-arg /sys/kernel/debug/dma_buf/interconnect_stats)
+	if has_flag "$comp" --kstat && [ -r "$dbg_stats" ]; then
+		args+=(--compositor-arg --kstat --compositor-arg "$dbg_stats")
 	fi
 	if has_flag "$comp" --host-kstat && [ -e "/dev/virtio-ports/$kstat_port_name" ]; then
 		args+=(--compositor-arg --host-kstat --compositor-arg "/dev/virtio-ports/$kstat_port_name")
@@ -138,6 +140,24 @@ check_compositor() {
 		result compositor.udmabuf-zero-copy pass "$(tail -n 1 "$dir/stats-check.txt")"
 	else
 		result compositor.udmabuf-zero-copy fail "$(tail -n 1 "$dir/stats-check.txt")"
+	fi
+	# What the overlay showed: the guest kernel's counters (unchanged since
+	# the kernel checks: the compositor's imports use no interconnect) and
+	# the host agent's snapshot (the one agent.transport received).
+	local kstat_args=()
+	if [ -r "$dbg_stats" ]; then
+		cat "$dbg_stats" >"$dir/kstat-guest.txt"
+		kstat_args+=("guest=$dir/kstat-guest.txt")
+	fi
+	[ -s "$out/host-kstat.txt" ] && kstat_args+=("host=$out/host-kstat.txt")
+	if [ ! -s "$dir/stats.json" ]; then
+		result compositor.kernel-counters fail "no stats.json written (on SIGTERM)"
+	elif [ ${#kstat_args[@]} -lt 2 ]; then
+		result compositor.kernel-counters fail "missing prerequisite: guest debugfs counters or the host agent's snapshot (see agent.transport)"
+	elif python3 "$here/kstat_check.py" "$dir/stats.json" "${kstat_args[@]}" >"$dir/kstat-check.txt" 2>&1; then
+		result compositor.kernel-counters pass "$(tail -n 1 "$dir/kstat-check.txt")"
+	else
+		result compositor.kernel-counters fail "$(tail -n 1 "$dir/kstat-check.txt")"
 	fi
 	# Captures and screendump are judged on the host (zc-verify or the pattern check).
 	if [ "$n" -gt 0 ]; then
