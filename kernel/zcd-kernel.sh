@@ -19,10 +19,13 @@ usage: ./zcd kernel <step>
   build-xe    x86_64 compile check of drm/xe (=m), vfio-pci and dma-buf with
               the series (kernel/configs/xe-host.config), plus W=1 on the
               series' own directories
+  build-each  compile the series one patch at a time (is every patch
+              buildable on its own?), in a worktree of its own, with the
+              build-xe configuration
   test        kunit + checkpatch + docs, and build-xe when its inputs changed;
               ends with "zcd-summary: ran=N failed=N skipped=N"
 
-Outputs: $ZCD_CACHE/kernel/{src,out-kunit,out-vm,out-xe}; see kernel/README.md.
+Outputs: $ZCD_CACHE/kernel/{src,out-kunit,out-vm,out-xe,wt-each,out-each}; see kernel/README.md.
 USAGE
 }
 
@@ -113,6 +116,18 @@ cmd_prepare() {
 		zcd_prepared=1
 		return
 	fi
+	# Re-applying rewrites every file the series touches.  Remember the
+	# timestamps of a clean tree, to give back those of files whose content
+	# comes out the same: a reworded commit message or one changed patch
+	# must not rebuild everything that includes dma-buf.h.
+	local old_head mtimes=$cache/series.mtimes f mtime
+	old_head=$(tree_commit)
+	: >"$mtimes"
+	if git -C "$src" diff --quiet HEAD; then
+		git -C "$src" diff --name-only refs/tags/base "$old_head" | while read -r f; do
+			[ ! -f "$src/$f" ] || printf '%s %s\n' "$(stat -c %Y "$src/$f")" "$f"
+		done >"$mtimes"
+	fi
 	# Other helpers may keep worktrees of this repository; drop stale ones
 	# and do not fail because one of them has branch zcd checked out.
 	git -C "$src" worktree prune
@@ -125,8 +140,15 @@ cmd_prepare() {
 			die "patch $p does not apply to $base_pkg $base_version (tree left in git am state in $src)"
 		n=$((n + 1))
 	done < <(series_patches)
+	local kept=0
+	while read -r mtime f; do
+		if [ -f "$src/$f" ] && git -C "$src" diff --quiet "$old_head" HEAD -- "$f"; then
+			touch -m -d "@$mtime" "$src/$f"
+			kept=$((kept + 1))
+		fi
+	done <"$mtimes"
 	printf '%s\n%s\n' "$key" "$(tree_commit)" >"$stamp"
-	echo "prepare: applied $n patches, tree $(tree_commit | cut -c1-12)"
+	echo "prepare: applied $n patches, tree $(tree_commit | cut -c1-12) ($kept unchanged files keep their timestamps)"
 	zcd_prepared=1
 }
 
@@ -136,14 +158,19 @@ cmd_prepare() {
 stamp_ok() { [ -f "$cache/$1.stamp" ] && [ "$(cat "$cache/$1.stamp")" = "$2" ]; }
 stamp_set() { echo "$2" >"$cache/$1.stamp"; }
 
-# configure OUT FRAGMENT: tinyconfig + fragment, and every =y/=m line of the
-# fragment must survive olddefconfig (a silently dropped option is an error).
+# configure OUT FRAGMENT [TREE [lenient]]: tinyconfig + fragment, and every
+# =y/=m line of the fragment must survive olddefconfig (a silently dropped
+# option is an error), unless "lenient": a tree in the middle of the series
+# lacks the options later patches add.  TREE defaults to the series' tree.
 configure() {
-	local out=$1 frag=$2 line missing=()
+	local out=$1 frag=$2 tree=${3:-$src} lenient=${4:-} line missing=()
+	local tmake=("${kmake[@]}")
+	tmake[2]=$tree
 	mkdir -p "$out"
-	"${kmake[@]}" O="$out" ARCH=x86_64 tinyconfig >/dev/null
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
-	"${kmake[@]}" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+	"${tmake[@]}" O="$out" ARCH=x86_64 tinyconfig >/dev/null
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
+	"${tmake[@]}" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+	[ -z "$lenient" ] || return 0
 	while read -r line; do
 		grep -qx "$line" "$out/.config" || missing+=("$line")
 	done < <(grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag")
@@ -198,6 +225,51 @@ cmd_build_xe() {
 	fi
 	stamp_set xe "$key"
 	echo "build-xe: drm/xe (=m), vfio-pci and dma-buf compiled, W=1 clean ($((SECONDS - t0)) s)"
+}
+
+# --- every patch on its own -------------------------------------------------
+
+# Kbuild directories the series adds code to; each patch's build compiles
+# the ones that exist at that point.
+each_dirs=(drivers/dma-buf/ drivers/vfio/ drivers/gpu/drm/xe/)
+
+cmd_build_each() {
+	cmd_prepare
+	local wt=$cache/wt-each out=$cache/out-each frag=$kdir/configs/xe-host.config key
+	key="$(tree_id) $(file_hash "$frag")"
+	if stamp_ok each "$key"; then
+		echo "build-each: up to date (every patch of tree $(tree_commit | cut -c1-12) compiled)"
+		return
+	fi
+	local t0=$SECONDS commits c n=0 subject log=$out/each.log
+	# A worktree of its own: the series' tree stays at its last patch, so
+	# the other builds' objects stay valid.
+	git -C "$src" worktree prune
+	[ -e "$wt/.git" ] || git -C "$src" worktree add -q --detach "$wt" refs/tags/base
+	mapfile -t commits < <(git -C "$src" rev-list --reverse refs/tags/base..zcd)
+	local wmake=("${kmake[@]}")
+	wmake[2]=$wt
+	for c in "${commits[@]}"; do
+		n=$((n + 1))
+		subject=$(git -C "$src" log -1 --format=%s "$c")
+		# checkout rewrites only the files that differ: builds stay incremental.
+		git -C "$wt" checkout -q --detach "$c"
+		# Reconfigured at every patch: Kconfig options appear with the
+		# patches that add them (an unchanged result rebuilds nothing).
+		configure "$out" "$frag" "$wt" lenient
+		local dirs=() d
+		for d in "${each_dirs[@]}"; do [ -d "$wt/$d" ] && dirs+=("$d"); done
+		if ! "${wmake[@]}" O="$out" ARCH=x86_64 "${dirs[@]}" >"$log" 2>&1; then
+			grep -E 'error|warning' "$log" | head -n 20 >&2
+			die "build-each: patch $n/${#commits[@]} does not build on its own: $subject (log: $log)"
+		fi
+		if grep -E '(error|warning):' "$log" >&2; then
+			die "build-each: patch $n/${#commits[@]} builds with warnings: $subject (log: $log)"
+		fi
+		echo "build-each: $n/${#commits[@]} compiles: $subject"
+	done
+	stamp_set each "$key"
+	echo "build-each: all ${#commits[@]} patches compile on their own ($((SECONDS - t0)) s)"
 }
 
 # --- KUnit ---------------------------------------------------------------
@@ -367,6 +439,7 @@ checkpatch) cmd_checkpatch ;;
 docs) cmd_docs ;;
 build-vm) cmd_build_vm ;;
 build-xe) cmd_build_xe ;;
+build-each) cmd_build_each ;;
 test) cmd_test ;;
 "") usage >&2; exit 2 ;;
 *) echo "zcd kernel: unknown step '$1' (see ./zcd kernel --help)" >&2; exit 2 ;;
