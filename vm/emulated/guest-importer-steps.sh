@@ -6,7 +6,8 @@
 #   unrelated  importer = an unrelated device  -> refused match, fallback
 #   forged     importer = the PF, plus a forged range outside the VF's BAR
 # Each report, the counters and bufinfo before/after go to DIR; the checks are
-# judged by guest-kernel-path.sh.
+# judged by guest-kernel-path.sh.  Then both unforged imports run 15 more
+# times for their map times (report-timing-*.txt).
 set -euo pipefail
 
 usage() {
@@ -40,3 +41,10 @@ import forged "$pf" "$forge_start $forge_len"
 
 cat "$dbg/interconnect_stats" >"$dir/stats-after.txt"
 cat "$dbg/bufinfo" >"$dir/bufinfo-after.txt"
+
+# Timing for the bench's kernel row, after the checked snapshots: the same
+# two imports again, map times from their reports (median taken on the host).
+for ((i = 1; i <= 15; i++)); do
+	import "timing-iov-$i" "$pf"
+	if [ -n "$unrelated" ]; then import "timing-unrelated-$i" "$unrelated"; fi
+done

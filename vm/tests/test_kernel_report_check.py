@@ -3,6 +3,7 @@
 report format, docs/kernel-debugfs.md counters): a consistent run passes;
 a wrong range, a forged range that was accepted, counters that moved
 differently and a leaked attachment each fail their check."""
+import json
 import os
 import subprocess
 import sys
@@ -105,6 +106,25 @@ def main():
         expect("counters off", run_case(d, REPORTS, stats(3, 1, 3, 2, 0), clean), {"kernel.counters-agree"})
         leaked = BUFINFO.format(attached=f"\t{PF} interconnect=iov\n", n=1)
         expect("leaked attachment", run_case(d, REPORTS, good_after, leaked), {"kernel.bufinfo-agree"})
+        # The bench row: medians of the timing imports; a timing import that
+        # took the wrong path does not count.
+        timed = dict(REPORTS)
+        for i, (ic, legacy) in enumerate([(100, 900), (300, 700), (200, 800), (5, 1)], 1):
+            wrong = i == 4
+            timed[f"timing-iov-{i}"] = REPORTS["iov"].replace(
+                "path: iov", "path: fallback" if wrong else "path: iov") + f"map_ns: {ic}\n"
+            timed[f"timing-unrelated-{i}"] = REPORTS["unrelated"].replace(
+                "path: fallback", "path: iov" if wrong else "path: fallback") + f"map_ns: {legacy}\n"
+        run_case(d, timed, good_after, clean)
+        try:
+            with open(os.path.join(d, "kernel-bench.json")) as f:
+                bench = json.load(f)
+        except (OSError, ValueError) as e:
+            bench = {"error": str(e)}
+        want = {"interconnect_map_ns": 200, "legacy_map_ns": 800, "repeats": 3, "size_bytes": 16384}
+        if {k: bench.get(k) for k in want} != want:
+            print(f"FAIL: bench medians: {bench}, expected {want}")
+            failures += 1
     print("all assertions passed" if not failures else f"{failures} assertion(s) failed")
     return 1 if failures else 0
 
