@@ -337,7 +337,7 @@ cmd_checkpatch() {
 			"$kdir/checkpatch-allowlist" 2>/dev/null || true)
 		# The verdict depends only on the patch, the ignored types and the
 		# pinned tree's checkpatch: a clean one is not checked again.
-		key=$(cat "$kdir/patches/$p" <(echo "$ignore $base_version") | sha256sum | cut -d' ' -f1)
+		key=$(cat "$kdir/patches/$p" <(echo "$ignore $base_version in-tree") | sha256sum | cut -d' ' -f1)
 		n=$((n + 1))
 		if [ -f "$cache/checkpatch/$key" ]; then
 			echo "checkpatch: $p: clean (cached verdict)"
@@ -345,7 +345,10 @@ cmd_checkpatch() {
 		fi
 		# Debian's python3 first: checkpatch runs spdxcheck.py, which needs
 		# python3-ply and python3-git (a pyenv python on PATH lacks them).
-		out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --root="$src" --strict --show-types \
+		# From inside the kernel tree: run from another git checkout (a
+		# clone of this repository), checkpatch reads the patch differently
+		# and reports its blank context lines as trailing whitespace.
+		out=$(cd "$src" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --root=. --strict --show-types \
 			${ignore:+--ignore "$ignore"} "$kdir/patches/$p" 2>&1) || true
 		if grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"; then
 			echo "checkpatch: $p: clean"
