@@ -51,9 +51,11 @@ mkdir -p "$out"
 if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; then
 	echo "zcd-guest: output share mounted at $out"
 	echo "boot	pass	init reached, output share mounted" >>"$out/results.tsv"
-	# Paths the checks use that live in the host's /tmp: bind them back.
+	# Paths the checks use that live in the host's /tmp (the checkout with
+	# these scripts, the build, the importer module): bind them back,
+	# enclosing ones first.
 	# shellcheck source=/dev/null
-	for path in $(. "$out/params.sh" && echo "${zcd_build:-}" "$(dirname "${importer_ko:-/}")"); do
+	for path in $(. "$out/params.sh" && echo "${zcd_root:-}" "${zcd_build:-}" "$(dirname "${importer_ko:-/}")"); do
 		case "$path" in
 		/tmp/?*)
 			mkdir -p "$path"
