@@ -63,7 +63,7 @@ def run(args, run_dir):
     details = {"interconnect_map_us": ic / 1e3, "legacy_map_us": legacy / 1e3,
                "size_bytes": size, "repeats": k.get("repeats"), "source": source}
     if k.get("note"):
-        details["note"] = k["note"]
+        details["vm_note"] = k["note"]
     if size != TARGET_BYTES:
         label += f" ({size} bytes: the emulated VF BAR is smaller than 64 MiB)"
     return [measured(rid, G, label, ic / legacy, "x",

@@ -12,6 +12,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
 import compositors  # noqa: E402
+import kernel_row  # noqa: E402
 import targets  # noqa: E402
 import zcbench  # noqa: E402
 
@@ -99,6 +100,34 @@ class TargetsTest(unittest.TestCase):
         _, report = targets.judge([])
         self.assertEqual(len(report), len(targets.TARGETS))
         self.assertTrue(all(ln.startswith("NOT MEASURED") for ln in report))
+
+
+class KernelRowTest(unittest.TestCase):
+    def _row(self, bench):
+        with tempfile.TemporaryDirectory() as root:
+            kdir = os.path.join(root, "out", "vm-emulated", "share", "kernel")
+            os.makedirs(kdir)
+            os.makedirs(os.path.join(root, "vm"))
+            vm = os.path.join(root, "vm", "zcd-vm.sh")
+            with open(vm, "w") as f:
+                f.write("#!/bin/sh\necho 'usage: ./zcd vm <step>'\n")
+            os.chmod(vm, 0o755)
+            with open(os.path.join(kdir, "kernel-bench.json"), "w") as f:
+                json.dump(bench, f)
+            args = type("Args", (), {"root": root})()
+            return kernel_row.run(args, root)[0]
+
+    def test_ratio_of_the_vm_medians_with_its_note(self):
+        row = self._row({"size_bytes": 16384, "interconnect_map_ns": 20000,
+                         "legacy_map_ns": 40000, "repeats": 15, "note": "emulated VF BAR"})
+        self.assertIsNone(row.missing)
+        self.assertAlmostEqual(row.value, 0.5)
+        self.assertEqual(row.details["vm_note"], "emulated VF BAR")
+        self.assertEqual(row.details["repeats"], 15)
+
+    def test_a_zero_time_is_reported_not_divided(self):
+        row = self._row({"size_bytes": 16384, "interconnect_map_ns": 0, "legacy_map_ns": 40000})
+        self.assertIn("zero time", row.missing)
 
 
 class ScrubTest(unittest.TestCase):
