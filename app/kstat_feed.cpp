@@ -24,7 +24,8 @@ namespace zcd::app {
 struct KstatFeed {
     Server* server = nullptr;
     wl_event_source* timer = nullptr;
-    wl_event_source* host_stream = nullptr; // may be null: host path is a regular file
+    bool host_is_file = false;              // re-read each tick; else a stream
+    wl_event_source* host_stream = nullptr; // the stream's source, null once hung up
     int host_fd = -1;
     KstatSnapshotFramer framer;
     bool guest_error_logged = false, host_error_logged = false;
@@ -76,8 +77,9 @@ int handle_tick(void* data) {
             feed->guest_error_logged = true;
         }
     }
-    if (!server.options.host_kstat.empty() && !feed->host_stream &&
-        read_file(server.options.host_kstat, &text))
+    // Only a regular file: a hung-up stream is a character device, which a
+    // blocking read would hang the event loop on.
+    if (feed->host_is_file && read_file(server.options.host_kstat, &text))
         apply(server, true, text, &feed->host_error_logged);
     wl_event_source_timer_update(feed->timer, kPeriodMs);
     return 0;
@@ -118,7 +120,8 @@ bool kstat_feed_start(Server& server) {
             delete feed;
             return false;
         }
-        if (!S_ISREG(st.st_mode)) {
+        feed->host_is_file = S_ISREG(st.st_mode);
+        if (!feed->host_is_file) {
             feed->host_fd = open(host.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
             if (feed->host_fd < 0) {
                 std::fprintf(stderr, "zc-compositor: --host-kstat: cannot open %s: %s\n",

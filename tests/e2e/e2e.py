@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 import zcd_harness as h  # noqa: E402
@@ -78,6 +79,17 @@ CLIENT_CASES = {
                            "\trejected_ranges: 4\n\n"},
         kernel={"guest": {"interconnect_maps": 2, "fallbacks": 1, "rejected_ranges": 1},
                 "host": {"interconnect_maps": 7, "fallbacks": 0, "rejected_ranges": 4}}),
+    # The host agent's stream (here a FIFO, like the virtio-serial port):
+    # one snapshot, then the writer hangs up.  The counters stay, and the
+    # compositor must not block on the hung-up stream afterwards.
+    "kernel_counters_host_stream_hangup": dict(
+        cmd=[TEST_CLIENT, "--frames", "150", "--app-id", "kstat-stream"], exits=True,
+        timeout=60, name="kstat-stream", min_frames=150,
+        args=["--host-kstat", "{tmp}/host.fifo"],
+        fifos={"host.fifo": "version: 1\ninterconnect: iov\n\tmaps: 5\n\tfallbacks: 2\n"
+                            "\trejected_ranges: 3\n\n"},
+        kernel={"guest": None,
+                "host": {"interconnect_maps": 5, "fallbacks": 2, "rejected_ranges": 3}}),
     "memfd_dmabuf": dict(
         cmd=[TEST_CLIENT, "--source", "memfd-dmabuf", "--size", "128x96", "--color", "20c040",
              "--frames", "45", "--app-id", "memfd-dmabuf"], exits=True, timeout=60,
@@ -185,11 +197,24 @@ def check_exports(out_dir, bin_dir, client, min_commits):
           f"{out.stderr.strip()[:200]}")
 
 
+def write_once_to_fifo(path, text):
+    """Makes a FIFO; a thread writes TEXT once the reader opens it, then closes."""
+    os.mkfifo(path)
+
+    def writer():
+        with open(path, "w") as f:  # blocks until zc-compositor opens it
+            f.write(text)
+
+    threading.Thread(target=writer, daemon=True).start()
+
+
 def run_client_case(name, spec, bin_dir, out_dir):
     tmp = tempfile.mkdtemp(prefix="zcd-e2e-")
     for fname, text in spec.get("files", {}).items():
         with open(os.path.join(tmp, fname), "w") as f:
             f.write(text)
+    for fname, text in spec.get("fifos", {}).items():
+        write_once_to_fifo(os.path.join(tmp, fname), text)
     args = [a.format(out=out_dir, tmp=tmp) for a in spec.get("args", [])]
     comp = h.Compositor(bin_dir, out_dir, args=args)
     client = comp.start_client(fmt(spec["cmd"], bin_dir), "client")
