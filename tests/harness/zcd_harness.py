@@ -5,6 +5,7 @@ never share a socket), waits for its readiness line, runs clients against it,
 stops it and returns its --stats-json and --capture results.  Tests in
 tests/e2e use this; nothing here knows about a particular test.
 """
+import atexit
 import json
 import os
 import select
@@ -17,6 +18,19 @@ import time
 import zlib
 
 READY_PREFIX = "zc-compositor: ready on WAYLAND_DISPLAY="
+
+# Every process a test started: a failing test raises before stop(), and
+# what it started must not outlive it (a hung compositor would otherwise
+# keep running after CTest gave up on the test).
+_started = []
+
+
+@atexit.register
+def _kill_leftovers():
+    for p in _started:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 class HarnessError(Exception):
@@ -44,6 +58,7 @@ class Compositor:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
+        _started.append(self.proc)
         self.clients = []
         self._wait_ready(timeout=30)
 
@@ -71,6 +86,7 @@ class Compositor:
         """Starts a client; its stdout and stderr go to <out>/<name>.log."""
         log = open(os.path.join(self.out_dir, f"{name}.log"), "w")
         proc = subprocess.Popen(cmd, env=self.client_env(), stdout=log, stderr=subprocess.STDOUT)
+        _started.append(proc)
         proc.log_path = log.name
         proc.log_file = log
         self.clients.append(proc)
