@@ -96,27 +96,33 @@ void TimelineRecorder::trim(int64_t newest_ns) {
     }
 }
 
+namespace {
+
+// Appends the records at or after since_ns.  Records are appended in time
+// order (commit times of different clients may interleave by a little), so
+// the window starts near the end: scan back to one second before since_ns
+// instead of over the whole run.
+template <typename Record, typename TimeOf>
+void copy_window(const std::deque<Record>& records, int64_t since_ns, TimeOf time_of,
+                 std::vector<Record>* out) {
+    const int64_t slack = 1000000000;
+    auto first = records.end();
+    while (first != records.begin() && time_of(*std::prev(first)) >= since_ns - slack)
+        --first;
+    for (auto it = first; it != records.end(); ++it)
+        if (time_of(*it) >= since_ns)
+            out->push_back(*it);
+}
+
+} // namespace
+
 Timeline TimelineRecorder::snapshot(int64_t since_ns) const {
     Timeline t;
     t.producer = "zc-compositor";
-    // Records are appended in time order (commit times of different clients
-    // may interleave by a little), so the window starts near the end: scan
-    // back to one second before since_ns instead of over the whole run.
-    const int64_t slack = 1000000000;
-    auto first_commit = commits_.end();
-    while (first_commit != commits_.begin() &&
-           std::prev(first_commit)->commit_ns >= since_ns - slack)
-        --first_commit;
-    for (auto it = first_commit; it != commits_.end(); ++it)
-        if (it->commit_ns >= since_ns)
-            t.commits.push_back(*it);
-    auto first_frame = frames_.end();
-    while (first_frame != frames_.begin() &&
-           std::prev(first_frame)->composite_cpu_begin_ns >= since_ns - slack)
-        --first_frame;
-    for (auto it = first_frame; it != frames_.end(); ++it)
-        if (it->composite_cpu_begin_ns >= since_ns)
-            t.frames.push_back(*it);
+    copy_window(commits_, since_ns, [](const CommitRecord& c) { return c.commit_ns; },
+                &t.commits);
+    copy_window(frames_, since_ns,
+                [](const OutputFrameRecord& f) { return f.composite_cpu_begin_ns; }, &t.frames);
     return t;
 }
 
