@@ -5,10 +5,10 @@
 # the host's root file system shared read-only over 9p (no image to build), a
 # writable 9p output share, an emulated SR-IOV PF (QEMU nvme, sriov_max_vfs),
 # an unrelated PCI device (a second nvme controller, no SR-IOV), virtio-gpu
-# for display and a
-# virtio-serial port fed by the host agent.  guest-init.sh (PID 1) runs the
-# checks of checks.txt; this script answers the guest's screendump request over
-# QMP, judges the results and ends with "zcd-summary: ran=N failed=N skipped=N".
+# for display and a virtio-serial port fed by the host agent.  guest-init.sh
+# (PID 1) runs the checks of checks.txt; this script answers the guest's
+# screendump request over QMP, judges the results and ends with
+# "zcd-summary: ran=N failed=N skipped=N".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
