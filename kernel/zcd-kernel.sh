@@ -43,7 +43,13 @@ jobs=2
 git_id=(-c user.name="zcdisplay developers" -c user.email=dev@zcdisplay.invalid)
 
 export CCACHE_DIR=$ZCD_CACHE/ccache
-kmake=(make -C "$src" -j"$jobs" CC="ccache gcc" HOSTCC="ccache gcc")
+# kmake_in TREE ARGS...: make in a kernel tree (the series' or a worktree).
+kmake_in() {
+	local tree=$1
+	shift
+	make -C "$tree" -j"$jobs" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+kmake=(kmake_in "$src")
 
 # --- inputs --------------------------------------------------------------
 
@@ -164,12 +170,10 @@ stamp_set() { echo "$2" >"$cache/$1.stamp"; }
 # lacks the options later patches add.  TREE defaults to the series' tree.
 configure() {
 	local out=$1 frag=$2 tree=${3:-$src} lenient=${4:-} line missing=()
-	local tmake=("${kmake[@]}")
-	tmake[2]=$tree
 	mkdir -p "$out"
-	"${tmake[@]}" O="$out" ARCH=x86_64 tinyconfig >/dev/null
+	kmake_in "$tree" O="$out" ARCH=x86_64 tinyconfig >/dev/null
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
-	"${tmake[@]}" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+	kmake_in "$tree" O="$out" ARCH=x86_64 olddefconfig >/dev/null
 	[ -z "$lenient" ] || return 0
 	while read -r line; do
 		grep -qx "$line" "$out/.config" || missing+=("$line")
@@ -247,8 +251,6 @@ cmd_build_each() {
 	git -C "$src" worktree prune
 	[ -e "$wt/.git" ] || git -C "$src" worktree add -q --detach "$wt" refs/tags/base
 	mapfile -t commits < <(git -C "$src" rev-list --reverse refs/tags/base..zcd)
-	local wmake=("${kmake[@]}")
-	wmake[2]=$wt
 	for c in "${commits[@]}"; do
 		n=$((n + 1))
 		subject=$(git -C "$src" log -1 --format=%s "$c")
@@ -259,7 +261,7 @@ cmd_build_each() {
 		configure "$out" "$frag" "$wt" lenient
 		local dirs=() d
 		for d in "${each_dirs[@]}"; do [ -d "$wt/$d" ] && dirs+=("$d"); done
-		if ! "${wmake[@]}" O="$out" ARCH=x86_64 "${dirs[@]}" >"$log" 2>&1; then
+		if ! kmake_in "$wt" O="$out" ARCH=x86_64 "${dirs[@]}" >"$log" 2>&1; then
 			grep -E 'error|warning' "$log" | head -n 20 >&2
 			die "build-each: patch $n/${#commits[@]} does not build on its own: $subject (log: $log)"
 		fi
