@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The kernel series: extract the pinned Debian kernel tree into the cache,
+# The kernel series: extract Debian's tree of the series' kernel line into the cache,
 # apply kernel/patches with git am, build, test and check it.
 # Called as ./zcd kernel <step>; see usage().
 set -euo pipefail
@@ -8,7 +8,7 @@ usage() {
 	cat <<'USAGE'
 usage: ./zcd kernel <step>
 
-  prepare     extract linux-source-6.12 into $ZCD_CACHE/kernel/src (once) and
+  prepare     extract the base kernel tree into $ZCD_CACHE/kernel/src (once) and
               apply kernel/patches/series on branch zcd (skipped when the
               package version and the series are unchanged)
   kunit       build (when needed) and run the series' KUnit suites under UML
@@ -53,15 +53,23 @@ kmake=(kmake_in "$src")
 
 # --- inputs --------------------------------------------------------------
 
-read -r base_pkg base_version <"$kdir/base-version"
+# kernel/base-line names the Debian package and the kernel line the series is
+# written for ("linux-source-7.3 7.3"), never one package version: security
+# updates replace versions, and any 7.3.y the registry serves is taken as long
+# as the series applies to it.
+read -r base_pkg base_line <"$kdir/base-line"
+base_version=
 
 check_base() {
 	local have
 	have=$(dpkg-query -W -f='${Version}' "$base_pkg" 2>/dev/null || true)
 	[ -n "$have" ] || die "$base_pkg is not installed; run ./zcd setup"
-	[ "$have" = "$base_version" ] ||
-		die "$base_pkg is $have but kernel/base-version pins $base_version; install that version or update the pin and the series"
+	case "$have" in
+	"$base_line" | "$base_line".* | "$base_line"-*) ;;
+	*) die "$base_pkg $have is not on the $base_line line the series is written for; see kernel/README.md, 'When the registry moves'" ;;
+	esac
 	[ -f "/usr/src/$base_pkg.tar.xz" ] || die "/usr/src/$base_pkg.tar.xz is missing; reinstall $base_pkg"
+	base_version=$have
 }
 
 # The patch files listed in series, in order (comments and blanks skipped).
@@ -102,6 +110,7 @@ extract_base() {
 	git -C "$tmp" tag base
 	git -C "$tmp" branch -q -m zcd-base-import
 	mv "$tmp" "$src"
+	echo "$base_version" >"$cache/src.version"
 }
 
 cmd_prepare() {
@@ -112,6 +121,13 @@ cmd_prepare() {
 	mkdir -p "$cache"
 	exec 9>"$cache/.prepare.lock"
 	flock 9
+	# A new package version (a security update) is a new base: extract it
+	# again; the series is re-applied below because the key changes.
+	if [ -d "$src/.git" ] && [ "$(cat "$cache/src.version" 2>/dev/null)" != "$base_version" ]; then
+		echo "prepare: $base_pkg is now $base_version (tree was $(cat "$cache/src.version" 2>/dev/null || echo unknown)): extracting it"
+		git -C "$src" worktree list --porcelain | sed -n 's/^worktree //p' | tail -n +2 | xargs -r rm -rf
+		rm -rf "$src"
+	fi
 	[ -d "$src/.git" ] || extract_base
 	local key stamp=$cache/prepared
 	key=$(series_key)
@@ -142,8 +158,8 @@ cmd_prepare() {
 	git -C "$src" checkout -q -f --ignore-other-worktrees -B zcd refs/tags/base
 	local p n=0
 	while read -r p; do
-		git -C "$src" "${git_id[@]}" am -q "$kdir/patches/$p" ||
-			die "patch $p does not apply to $base_pkg $base_version (tree left in git am state in $src)"
+		git -C "$src" "${git_id[@]}" am -q "$kdir/patches/$p" >"$cache/am.log" 2>&1 ||
+			die "patch $p does not apply to $base_pkg $base_version: rebase the series (kernel/README.md, 'When the registry moves'; git am log: $cache/am.log)"
 		n=$((n + 1))
 	done < <(series_patches)
 	local kept=0

@@ -36,8 +36,8 @@ base_pkgs=(
 	weston sway grim
 	# benchmarks: hot-path profiling (bench/harness/hotpath.py)
 	linux-perf
-	# kernel series
-	linux-source-6.12 bc bison flex libssl-dev libelf-dev cpio kmod rsync python3
+	# kernel series (linux-source-7.3 comes from trixie-backports, below)
+	bc bison flex libssl-dev libelf-dev cpio kmod rsync python3
 	python3-ply python3-git # checkpatch.pl runs scripts/spdxcheck.py
 	dwarves xz-utils
 	# emulated VM
@@ -66,18 +66,28 @@ backport_outdated() {
 	case "$v" in 1:1[0-9].* | 1[0-9].*) ;; *) echo qemu-system-x86 ;; esac
 }
 
+# The kernel series' base: a kernel line, taken from trixie-backports through
+# an apt source pinned so that nothing else can come from that suite.  The
+# package is Architecture: all (a tarball under /usr/src) and depends only on
+# binutils and xz-utils.  Which 7.3.y it is does not matter here; the kernel
+# scripts check that the series applies to it.
+kernel_pkg=$(cut -d' ' -f1 "$(dirname "$0")/../kernel/base-line")
+trixie_bpo_list=/etc/apt/sources.list.d/zcdisplay-trixie-backports.list
+trixie_bpo_pin=/etc/apt/preferences.d/zcdisplay-trixie-backports
+
 mapfile -t need_base < <(missing "${base_pkgs[@]}")
 mapfile -t need_bpo < <({ missing "${backports_pkgs[@]}"; backport_outdated; } | sort -u)
+mapfile -t need_kernel < <(missing "$kernel_pkg")
 
-if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ]; then
+if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ] && [ ${#need_kernel[@]} -eq 0 ]; then
 	exit 0
 fi
 if [ $check_only -eq 1 ]; then
-	echo "setup: missing packages: ${need_base[*]} ${need_bpo[*]}" >&2
+	echo "setup: missing packages: ${need_base[*]} ${need_bpo[*]} ${need_kernel[*]}" >&2
 	exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "setup: missing packages (${need_base[*]} ${need_bpo[*]}); run as root to install them" >&2
+	echo "setup: missing packages (${need_base[*]} ${need_bpo[*]} ${need_kernel[*]}); run as root to install them" >&2
 	exit 1
 fi
 
@@ -86,10 +96,27 @@ bpo_list=/etc/apt/sources.list.d/zcdisplay-backports.list
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 	echo "deb http://deb.debian.org/debian bookworm-backports main" >"$bpo_list"
 fi
+# Pin first, then add the source: at no moment may an upgrade take anything
+# else from trixie-backports.
+cat >"$trixie_bpo_pin" <<PIN
+# zcdisplay: only the kernel series' base comes from trixie-backports.
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: -1
+
+Package: $kernel_pkg
+Pin: release n=trixie-backports
+Pin-Priority: 500
+PIN
+echo "deb http://deb.debian.org/debian trixie-backports main" >"$trixie_bpo_list"
 apt-get update -qq
 if [ ${#need_base[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${need_base[@]}"
 fi
 if [ ${#need_bpo[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends -t bookworm-backports "${need_bpo[@]}"
+fi
+if [ ${#need_kernel[@]} -gt 0 ]; then
+	apt-get install -y -qq --no-install-recommends "$kernel_pkg" ||
+		{ echo "setup: $kernel_pkg is not installable from trixie-backports; see kernel/README.md, 'When the registry moves'" >&2; exit 1; }
 fi
