@@ -36,6 +36,8 @@ die() {
 
 : "${ZCD_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${ZCD_CACHE:=/var/cache/zcdisplay}"
+# Where Debian's linux-source packages put their tarball (tests use a fake one).
+usr_src=${ZCD_KERNEL_SRC:-/usr/src}
 kdir=$ZCD_ROOT/kernel
 cache=$ZCD_CACHE/kernel
 src=$cache/src
@@ -68,7 +70,7 @@ check_base() {
 	"$base_line" | "$base_line".* | "$base_line"-*) ;;
 	*) die "$base_pkg $have is not on the $base_line line the series is written for; see kernel/README.md, 'When the registry moves'" ;;
 	esac
-	[ -f "/usr/src/$base_pkg.tar.xz" ] || die "/usr/src/$base_pkg.tar.xz is missing; reinstall $base_pkg"
+	[ -f "$usr_src/$base_pkg.tar.xz" ] || die "$usr_src/$base_pkg.tar.xz is missing; reinstall $base_pkg"
 	base_version=$have
 }
 
@@ -99,10 +101,10 @@ tree_id() { git -C "$src" rev-parse 'HEAD^{tree}'; }
 
 extract_base() {
 	local tmp=$cache/src.tmp
-	echo "prepare: extracting /usr/src/$base_pkg.tar.xz (once)"
+	echo "prepare: extracting $usr_src/$base_pkg.tar.xz (once)"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	tar -xJf "/usr/src/$base_pkg.tar.xz" -C "$tmp" --strip-components=1
+	tar -xJf "$usr_src/$base_pkg.tar.xz" -C "$tmp" --strip-components=1
 	git -C "$tmp" init -q
 	# Debian's top-level .gitignore ignores everything ("/*"): force.
 	git -C "$tmp" add -f -A
