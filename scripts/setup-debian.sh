@@ -8,8 +8,10 @@ usage() {
 usage: scripts/setup-debian.sh [--check]
 
 Installs the Debian 12 packages zcdisplay builds and tests with, adding
-bookworm-backports for Mesa 25 (lavapipe with VK_EXT_external_memory_dma_buf)
-and QEMU 10.  --check only lists what is missing and exits 1 if anything is.
+bookworm-backports for Mesa 25 (lavapipe with VK_EXT_external_memory_dma_buf),
+QEMU 10 and meson (the QEMU series' build), and a deb-src-only entry for
+trixie (the QEMU series' source).  --check only lists what is missing and
+exits 1 if anything is.
 USAGE
 }
 
@@ -42,12 +44,17 @@ base_pkgs=(
 	dwarves xz-utils
 	# emulated VM
 	busybox-static nvme-cli pciutils socat
+	# QEMU series (qemu/): apt-get source, qemu-system-x86_64's libraries
+	# (gtk/epoxy/gbm for gl=on, attr/cap-ng for 9p), Debian's firmware
+	dpkg-dev libglib2.0-dev zlib1g-dev libfdt-dev libgtk-3-dev libepoxy-dev
+	libattr1-dev libcap-ng-dev seabios ipxe-qemu
 )
 # Packages that must come from bookworm-backports (version floor in comment).
 backports_pkgs=(
 	mesa-vulkan-drivers # >= 25: lavapipe with VK_EXT_external_memory_dma_buf
 	qemu-system-x86     # >= 10: igb/nvme SR-IOV, vfio dma-buf era
 	qemu-utils
+	meson               # >= 1.5: QEMU 10's configure (Debian's +ds source ships no wheels)
 )
 
 missing() {
@@ -64,6 +71,8 @@ backport_outdated() {
 	case "$v" in 2[5-9].* | [3-9][0-9].*) ;; *) echo mesa-vulkan-drivers ;; esac
 	v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
 	case "$v" in 1:1[0-9].* | 1[0-9].*) ;; *) echo qemu-system-x86 ;; esac
+	v=$(dpkg-query -W -f='${Version}' meson 2>/dev/null || true)
+	case "$v" in 1.[5-9].* | 1.[1-9][0-9].* | [2-9].*) ;; *) echo meson ;; esac
 }
 
 # The kernel series' base: a kernel line, taken from trixie-backports through
@@ -74,20 +83,28 @@ backport_outdated() {
 kernel_pkg=$(cut -d' ' -f1 "$(dirname "$0")/../kernel/base-line")
 trixie_bpo_list=/etc/apt/sources.list.d/zcdisplay-trixie-backports.list
 trixie_bpo_pin=/etc/apt/preferences.d/zcdisplay-trixie-backports
+# The QEMU series' base: the QEMU source trixie serves (apt-get source), from
+# a deb-src-only entry, so no binary package can come from trixie.
+trixie_src_list=/etc/apt/sources.list.d/zcdisplay-trixie-src.list
+trixie_src_line="deb-src http://deb.debian.org/debian trixie main"
 
 mapfile -t need_base < <(missing "${base_pkgs[@]}")
 mapfile -t need_bpo < <({ missing "${backports_pkgs[@]}"; backport_outdated; } | sort -u)
 mapfile -t need_kernel < <(missing "$kernel_pkg")
 
-if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ] && [ ${#need_kernel[@]} -eq 0 ]; then
+need_src=()
+[ "$(cat "$trixie_src_list" 2>/dev/null)" = "$trixie_src_line" ] || need_src=("trixie deb-src entry")
+
+if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ] && [ ${#need_kernel[@]} -eq 0 ] &&
+	[ ${#need_src[@]} -eq 0 ]; then
 	exit 0
 fi
 if [ $check_only -eq 1 ]; then
-	echo "setup: missing packages: ${need_base[*]} ${need_bpo[*]} ${need_kernel[*]}" >&2
+	echo "setup: missing: ${need_base[*]} ${need_bpo[*]} ${need_kernel[*]} ${need_src[*]}" >&2
 	exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "setup: missing packages (${need_base[*]} ${need_bpo[*]} ${need_kernel[*]}); run as root to install them" >&2
+	echo "setup: missing (${need_base[*]} ${need_bpo[*]} ${need_kernel[*]} ${need_src[*]}); run as root to install them" >&2
 	exit 1
 fi
 
@@ -109,6 +126,7 @@ Pin: release n=trixie-backports
 Pin-Priority: 500
 PIN
 echo "deb http://deb.debian.org/debian trixie-backports main" >"$trixie_bpo_list"
+echo "$trixie_src_line" >"$trixie_src_list"
 apt-get update -qq
 if [ ${#need_base[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${need_base[@]}"
