@@ -24,6 +24,7 @@ PROGRAMS = {
     "zcd vm": ["{root}/vm/zcd-vm.sh"],
     "zcd bench": ["{root}/bench/run.sh"],
     "zcd kernel": ["{root}/kernel/zcd-kernel.sh"],
+    "zcd qemu": ["{root}/qemu/zcd-qemu.sh"],
     "zcd test": ["{root}/scripts/test.sh"],
 }
 FLAG_RE = re.compile(r"(?<![\w-])(--[a-z0-9][a-z0-9-]*)")
@@ -65,7 +66,7 @@ def help_flags(cmd):
 def source_env_vars(root):
     found = {}
     for top in ("app", "renderer", "common", "interconnect_client", "tools", "bench", "vm",
-                "kernel", "scripts", "tests", "include"):
+                "kernel", "qemu", "scripts", "tests", "include"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
             for name in files:
                 p = os.path.join(dirpath, name)
