@@ -34,8 +34,8 @@ Starts QEMU with the VF (vfio-pci) and virtio-gpu blob behind a PCIe switch.
   --accel NAME         accelerator (default kvm)
   --size WxH           virtio-gpu output size, sets xres/yres (default 1920x1080)
   --display SPEC       QEMU -display value (default gtk,gl=on)
-  --qemu PATH          QEMU binary (default $ZCD_QEMU or qemu-system-x86_64)
-  --min-qemu VERSION   oldest QEMU accepted, the one with vfio dma-buf blobs (default 10.2)
+  --qemu PATH          QEMU binary (default $ZCD_QEMU, else the project's QEMU:
+                       $ZCD_CACHE/qemu/build/qemu-system-x86_64, ./zcd qemu build)
   --qmp PATH           QMP socket (default $XDG_RUNTIME_DIR/zcd-vm/qmp.sock)
   --kstat-socket PATH  virtio-serial socket of the host agent (default next to --qmp)
   --counters FILE      host interconnect counters (default /sys/kernel/debug/dma_buf/interconnect_stats)
@@ -48,7 +48,7 @@ USAGE
 
 vf="" disk="" disk_format=qcow2 kernel="" initrd="" append=""
 memory=8G smp=4 cpu=host accel=kvm size=1920x1080 display="gtk,gl=on"
-qemu=$(qemu_binary) min_qemu=10.2
+qemu=$(project_qemu)
 run_dir=${XDG_RUNTIME_DIR:-/run}/zcd-vm
 qmp="" kstat_socket="" counters=/sys/kernel/debug/dma_buf/interconnect_stats
 agent=1 dry_run=0 preflight_only=0 extra=()
@@ -70,7 +70,6 @@ while [ $# -gt 0 ]; do
 	--size) need "$@"; size=$2; shift 2 ;;
 	--display) need "$@"; display=$2; shift 2 ;;
 	--qemu) need "$@"; qemu=$2; shift 2 ;;
-	--min-qemu) need "$@"; min_qemu=$2; shift 2 ;;
 	--qmp) need "$@"; qmp=$2; shift 2 ;;
 	--kstat-socket) need "$@"; kstat_socket=$2; shift 2 ;;
 	--counters) need "$@"; counters=$2; shift 2 ;;
@@ -151,14 +150,10 @@ check_vf() {
 
 check_qemu() {
 	if ! command -v "$qemu" >/dev/null; then
-		problem "QEMU not found: '$qemu' (install qemu-system-x86 >= $min_qemu or pass --qemu)"
+		problem "QEMU not found: '$qemu' (build the project's QEMU with ./zcd qemu build, or pass --qemu)"
 		return
 	fi
-	local v dev
-	v=$(qemu_version "$qemu")
-	if [ -z "$v" ] || ! version_ge "$v" "$min_qemu"; then
-		problem "QEMU too old: $qemu is ${v:-of unknown version}, vfio dma-buf blobs need >= $min_qemu"
-	fi
+	local dev
 	for dev in ioh3420 x3130-upstream xio3130-downstream vfio-pci virtio-gpu-pci \
 		virtio-serial-pci virtserialport; do
 		qemu_has_device "$qemu" "$dev" || problem "QEMU lacks device $dev ($qemu -device help)"
@@ -167,6 +162,11 @@ check_qemu() {
 	for prop in $(qemu_device_missing_props "$qemu" virtio-gpu-pci blob max_outputs xres yres); do
 		problem "QEMU's virtio-gpu-pci lacks option $prop ($qemu -device virtio-gpu-pci,help)"
 	done
+	# The capability itself, asked of the binary: the seed's QEMU series
+	# (qemu/) adds virtio-gpu's vfio-dmabuf option with the path that
+	# exports a blob in the VF's BAR through VFIO_DEVICE_FEATURE_DMA_BUF.
+	[ -z "$(qemu_device_missing_props "$qemu" virtio-gpu-pci vfio-dmabuf)" ] ||
+		problem "QEMU without vfio dma-buf blobs: $qemu's virtio-gpu-pci has no vfio-dmabuf option (use the project's QEMU: ./zcd qemu build)"
 	qemu_has_object "$qemu" memory-backend-memfd ||
 		problem "QEMU lacks -object memory-backend-memfd"
 	# QEMU refuses blob=true unless it can turn guest RAM into dmabufs.
@@ -232,6 +232,7 @@ args+=("${extra[@]}")
 
 if [ $dry_run -eq 1 ]; then
 	for p in "${problems[@]}"; do echo "$zcd_prog: warning: $p" >&2; done
+	echo "# QEMU: $qemu"
 	print_cmdline "${args[@]}"
 	exit 0
 fi

@@ -17,6 +17,10 @@ note() { echo "$zcd_prog: $*" >&2; }
 # qemu_binary: the QEMU to use ($ZCD_QEMU or qemu-system-x86_64 on PATH).
 qemu_binary() { echo "${ZCD_QEMU:-qemu-system-x86_64}"; }
 
+# project_qemu: the project's QEMU (qemu/, ./zcd qemu build), with the seed's
+# vfio dma-buf blob path; $ZCD_QEMU overrides it.
+project_qemu() { echo "${ZCD_QEMU:-${ZCD_CACHE:-/var/cache/zcdisplay}/qemu/build/qemu-system-x86_64}"; }
+
 # qemu_version QEMU: prints "MAJOR.MINOR.PATCH" of QEMU.
 qemu_version() {
 	"$1" --version 2>/dev/null | sed -nE '1s/.*version ([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/p'

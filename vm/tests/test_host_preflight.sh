@@ -59,7 +59,7 @@ esac
 Q
 chmod +x "$fakeq"
 rc=0; out=$(run "$good" --qemu "$fakeq") || rc=$?
-expect_contains "$out" "QEMU too old: $fakeq is 6.2.0" "old QEMU"
+expect_contains "$out" "QEMU without vfio dma-buf blobs: $fakeq's virtio-gpu-pci has no vfio-dmabuf option" "old QEMU"
 expect_contains "$out" "QEMU lacks device ioh3420" "old QEMU"
 expect_contains "$out" "QEMU's virtio-gpu-pci lacks option blob" "old QEMU"
 
@@ -79,4 +79,10 @@ for want in "q35,accel=kvm" "memory-backend-memfd,id=mem,size=8G,share=on" \
 	"virtserialport,bus=vserial0.0,chardev=kstat,name=org.zcdisplay.kstat"; do
 	expect_contains "$out" "$want" "dry run"
 done
+
+# 7. The dry run names the QEMU it would start: the project's by default.
+out=$(env -u ZCD_QEMU ZCD_SYSFS="$good" ZCD_CACHE=/c "$vm_dir/host/run.sh" --dry-run 2>/dev/null)
+expect_contains "$out" "# QEMU: /c/qemu/build/qemu-system-x86_64" "dry run names the project's QEMU"
+out=$(ZCD_SYSFS=$good ZCD_QEMU=/q/qemu "$vm_dir/host/run.sh" --dry-run 2>/dev/null)
+expect_contains "$out" "# QEMU: /q/qemu" "dry run names \$ZCD_QEMU"
 done_testing
