@@ -183,6 +183,17 @@ configure_args=(
 
 binary() { echo "$out/qemu-system-x86_64"; }
 
+# A binary run from its build directory finds data through qemu-bundle/,
+# and relocates the firmware path into it (/usr/share/seabios becomes
+# qemu-bundle/usr/share/seabios): point those at Debian's directories.
+link_firmware() {
+	local d
+	for d in ${firmware_path//:/ }; do
+		mkdir -p "$(dirname "$out/qemu-bundle$d")"
+		ln -sfn "$d" "$out/qemu-bundle$d"
+	done
+}
+
 build_key() {
 	echo "$(tree_id) $(printf '%s\n' "${configure_args[@]}" | sha256sum | cut -d' ' -f1)"
 }
@@ -192,6 +203,7 @@ cmd_build() {
 	local key t0=$SECONDS
 	key=$(build_key)
 	if [ -f "$cache/build.stamp" ] && [ "$(cat "$cache/build.stamp")" = "$key" ] && [ -x "$(binary)" ]; then
+		link_firmware
 		echo "build: up to date: $(binary)"
 		return
 	fi
@@ -205,6 +217,7 @@ cmd_build() {
 	fi
 	ninja -C "$out" -j"$jobs" qemu-system-x86_64 >"$cache/build.log" 2>&1 ||
 		{ grep -E 'error|FAILED' "$cache/build.log" | head -n 20 >&2; die "build failed (log: $cache/build.log)"; }
+	link_firmware
 	echo "$key" >"$cache/build.stamp"
 	echo "build: $(binary) ($((SECONDS - t0)) s)"
 }
