@@ -144,14 +144,29 @@ Summary summarize(const Timeline& t) {
         OutputSummary o;
         o.name = name;
         std::vector<FrameMetrics> m;
-        std::vector<int64_t> presents, periods;
+        std::vector<int64_t> presents, periods, composed;
+        uint64_t scanout_copied = 0;
         for (size_t i : idx) {
             m.push_back(fm[i]);
             const auto& f = t.frames[i];
+            o.scanout_share[static_cast<size_t>(f.scanout_path)] += 1;
+            if (f.scanout_path == ScanoutPath::ComposedCopy)
+                ++o.scanout_copy_reasons[static_cast<size_t>(f.scanout_reason)];
+            if (f.scanout_path != ScanoutPath::DirectScanout)
+                ++o.direct_scanout_misses[static_cast<size_t>(f.direct_scanout_miss)];
+            scanout_copied += f.scanout_bytes_copied;
+            if (f.composite_cpu_begin_ns != 0)
+                composed.push_back(f.composite_cpu_begin_ns);
             periods.push_back(f.refresh_ns);
             if (f.presented && f.present_ns != 0)
                 presents.push_back(f.present_ns);
         }
+        for (auto& share : o.scanout_share)
+            share /= static_cast<double>(idx.size());
+        std::sort(composed.begin(), composed.end());
+        if (composed.size() >= 2 && composed.back() > composed.front())
+            o.mbps_scanout_copied = static_cast<double>(scanout_copied) / 1e6 /
+                                    (static_cast<double>(composed.back() - composed.front()) / 1e9);
         std::sort(presents.begin(), presents.end());
         o.refresh_ms = common_refresh_ms(periods);
         o.frames_presented = presents.size();

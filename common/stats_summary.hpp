@@ -45,6 +45,10 @@ struct OutputSummary {
     double fps_low_1pct = 0;
     double cv_between_presents = 0;
     uint64_t missed_vblanks = 0;
+    std::array<double, kScanoutPathCount> scanout_share{};                 // by ScanoutPath
+    std::array<uint64_t, kScanoutCopyReasonCount> scanout_copy_reasons{};  // by ScanoutCopyReason
+    std::array<uint64_t, kDirectScanoutMissCount> direct_scanout_misses{}; // by DirectScanoutMiss
+    double mbps_scanout_copied = 0;
     Distribution between_presents, composite_cpu, gpu, composite_to_present, overlay_cpu,
         overlay_gpu;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/import_path.hpp"
+#include "common/scanout_path.hpp"
 
 namespace zcd {
 
@@ -63,6 +64,11 @@ struct OutputFrameRecord {
     int64_t refresh_ns = 0;
     uint64_t msc = 0;
     uint32_t commits_shown = 0;       // client commits first shown by this frame
+    // The output hop (common/scanout_path.hpp).
+    ScanoutPath scanout_path = ScanoutPath::ComposedCopy;
+    ScanoutCopyReason scanout_reason = ScanoutCopyReason::Unclassified;
+    DirectScanoutMiss direct_scanout_miss = DirectScanoutMiss::None;
+    uint64_t scanout_bytes_copied = 0; // bytes the output hop copied
 };
 
 struct Timeline {

@@ -38,7 +38,7 @@ template <typename Rec> std::string field_json(const Rec& r, const RecordField<R
                 return json::quote(v);
             else if constexpr (std::is_same_v<T, bool>)
                 return v ? "true" : "false";
-            else if constexpr (std::is_same_v<T, ImportPath> || std::is_same_v<T, FallbackReason>)
+            else if constexpr (std::is_enum_v<T>)
                 return json::quote(to_string(v));
             else if constexpr (std::is_signed_v<T>)
                 return json::number(static_cast<int64_t>(v));
@@ -62,8 +62,7 @@ template <typename Rec> std::string field_csv(const Rec& r, const RecordField<Re
                 return q + "\"";
             } else if constexpr (std::is_same_v<T, bool>) {
                 return v ? "1" : "0";
-            } else if constexpr (std::is_same_v<T, ImportPath> ||
-                                 std::is_same_v<T, FallbackReason>) {
+            } else if constexpr (std::is_enum_v<T>) {
                 return std::string(to_string(v));
             } else if constexpr (std::is_signed_v<T>) {
                 return std::to_string(static_cast<int64_t>(v));
@@ -180,6 +179,19 @@ void summary_body(json::Builder& b, const Summary& s) {
         b.key(metric::kFpsLow1Pct).value(o.fps_low_1pct);
         b.key(metric::kCvBetweenPresents).value(o.cv_between_presents);
         b.key(metric::kMissedVblanks).value(o.missed_vblanks);
+        b.key(metric::kScanoutShare).begin_object();
+        for (int i = 0; i < kScanoutPathCount; ++i)
+            b.key(to_string(static_cast<ScanoutPath>(i))).value(o.scanout_share[i]);
+        b.end_object();
+        b.key(metric::kScanoutCopyReasons).begin_object();
+        for (int i = 1; i < kScanoutCopyReasonCount; ++i)
+            b.key(to_string(static_cast<ScanoutCopyReason>(i))).value(o.scanout_copy_reasons[i]);
+        b.end_object();
+        b.key(metric::kDirectScanoutMisses).begin_object();
+        for (int i = 1; i < kDirectScanoutMissCount; ++i)
+            b.key(to_string(static_cast<DirectScanoutMiss>(i))).value(o.direct_scanout_misses[i]);
+        b.end_object();
+        b.key(metric::kMBpsScanoutCopied).value(o.mbps_scanout_copied);
         distribution(b, metric::kMsBetweenPresents, o.between_presents);
         distribution(b, metric::kMsCompositeCpu, o.composite_cpu);
         distribution(b, metric::kMsGpu, o.gpu);

@@ -20,6 +20,10 @@ const RecordField<F> kFrameFields[] = {
     {"refresh_ns", "RefreshNs", &F::refresh_ns},
     {"msc", "Msc", &F::msc},
     {"commits_shown", "CommitsShown", &F::commits_shown},
+    {"scanout_path", "ScanoutPath", &F::scanout_path, false},
+    {"scanout_reason", "ScanoutReason", &F::scanout_reason, false},
+    {"direct_scanout_miss", "DirectScanoutMiss", &F::direct_scanout_miss, false},
+    {"scanout_bytes_copied", "ScanoutBytesCopied", &F::scanout_bytes_copied, false},
 };
 
 using C = CommitRecord;

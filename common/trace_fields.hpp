@@ -17,7 +17,8 @@ template <typename Rec> struct RecordField {
     std::string_view arg_name; // key in the trace event's args
     std::string_view csv_name; // CSV column
     std::variant<int64_t Rec::*, uint64_t Rec::*, uint32_t Rec::*, bool Rec::*, std::string Rec::*,
-                 ImportPath Rec::*, FallbackReason Rec::*>
+                 ImportPath Rec::*, FallbackReason Rec::*, ScanoutPath Rec::*,
+                 ScanoutCopyReason Rec::*, DirectScanoutMiss Rec::*>
         member;
     bool required = true; // false: fields added later; a trace without them reads as default
 };

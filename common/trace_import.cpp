@@ -42,6 +42,21 @@ std::string read_field(const json::Value& args, const RecordField<Rec>& f, Rec& 
                 if (!p)
                     return where + " is not a known import path";
                 out = *p;
+            } else if constexpr (std::is_same_v<T, ScanoutPath>) {
+                auto p = v->is_string() ? scanout_path_from_string(v->string) : std::nullopt;
+                if (!p)
+                    return where + " is not a known scanout path";
+                out = *p;
+            } else if constexpr (std::is_same_v<T, ScanoutCopyReason>) {
+                auto p = v->is_string() ? scanout_copy_reason_from_string(v->string) : std::nullopt;
+                if (!p)
+                    return where + " is not a known scanout copy reason";
+                out = *p;
+            } else if constexpr (std::is_same_v<T, DirectScanoutMiss>) {
+                auto p = v->is_string() ? direct_scanout_miss_from_string(v->string) : std::nullopt;
+                if (!p)
+                    return where + " is not a known direct-scanout miss";
+                out = *p;
             } else if constexpr (std::is_same_v<T, FallbackReason>) {
                 auto r = v->is_string() ? fallback_reason_from_string(v->string) : std::nullopt;
                 if (!r)

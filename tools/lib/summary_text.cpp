@@ -80,6 +80,28 @@ std::string format_summary_text(const json::Value& s) {
             scalar(out, o, metric::kMissedVblanks, "%.0f");
             scalar(out, o, metric::kCvBetweenPresents, "%.4f");
             out += "\n";
+            scalar(out, o, metric::kMBpsScanoutCopied, "%.2f");
+            out += "\n  " + std::string(metric::kScanoutShare);
+            if (const json::Value* ss = o.get(metric::kScanoutShare); ss && ss->is_object())
+                for (const auto& [path, v] : *ss->object)
+                    if (v.is_number() && v.number > 0) {
+                        char buf[32];
+                        std::snprintf(buf, sizeof buf, " %.1f%%", v.number * 100);
+                        out += " " + path + buf;
+                    }
+            for (std::string_view key : {metric::kScanoutCopyReasons, metric::kDirectScanoutMisses}) {
+                out += "\n  " + std::string(key);
+                bool any = false;
+                if (const json::Value* m = o.get(key); m && m->is_object())
+                    for (const auto& [reason, v] : *m->object)
+                        if (v.is_number() && v.number > 0) {
+                            out += " " + reason + " " + fmt(&v, "%.0f");
+                            any = true;
+                        }
+                if (!any)
+                    out += " none";
+            }
+            out += "\n";
             distribution_header(out);
             distribution_rows(out, o, MetricScope::OutputFrame, MetricScope::Output);
         }
