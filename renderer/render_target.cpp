@@ -1,10 +1,14 @@
 // Render targets: one per wlr_buffer the compositor renders into, cached on
 // the buffer (wlr_addon) so a swapchain's buffers cost their Vulkan objects
 // once, not every frame.
-//  - data-pointer buffers (headless, shm allocator): we render into our own
-//    image and copy the result into the buffer's memory at end();
+//  - data-pointer buffers (headless, shm allocator; KMS dumb buffers): their
+//    memory is imported as host memory (VK_EXT_external_memory_host) under a
+//    linear image and rendered in place -- the output hop copies nothing.
+//    Where the import is refused (alignment, stride, no extension) we render
+//    into our own image and copy the result into the buffer at end();
 //  - dmabuf buffers (DRM backend, when the compositor gave us its DRM fd):
 //    the dmabuf is imported as a linear colour attachment and rendered in place.
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
@@ -66,6 +70,77 @@ bool create_readback(VulkanRenderer& r, RenderTarget& t) {
                               &t.readback_memory, &t.readback_map);
 }
 
+// The buffer's memory as the image's memory.  The output's buffers come from
+// an allocator (memfd or dumb buffer mapping, page aligned), never from a
+// client, so nobody can shrink them under the GPU; the import lives as long
+// as the buffer (the target is an addon of it, finished before the unmap).
+bool init_host_memory_target(VulkanRenderer& r, RenderTarget& t, void* data, size_t stride) {
+    if (!r.vk.has_host_import || r.options.force_path == ForcePath::Copy)
+        return false;
+    const VkDeviceSize align = r.vk.host_pointer_alignment;
+    const auto page = static_cast<VkDeviceSize>(sysconf(_SC_PAGESIZE));
+    const auto addr = reinterpret_cast<uintptr_t>(data);
+    if (align == 0 || align > page || addr % align != 0)
+        return false;
+    VkExternalMemoryImageCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO};
+    ext.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+    ici.pNext = &ext;
+    ici.imageType = VK_IMAGE_TYPE_2D;
+    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
+    ici.extent = {t.width, t.height, 1};
+    ici.mipLevels = 1;
+    ici.arrayLayers = 1;
+    ici.samples = VK_SAMPLE_COUNT_1_BIT;
+    ici.tiling = VK_IMAGE_TILING_LINEAR;
+    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    if (vkCreateImage(r.vk.device, &ici, nullptr, &t.image) != VK_SUCCESS)
+        return false;
+    VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
+    VkSubresourceLayout layout;
+    vkGetImageSubresourceLayout(r.vk.device, t.image, &sub, &layout);
+    VkMemoryRequirements req;
+    vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
+    // The mapping covers whole pages, so rounding the size up to the
+    // alignment (<= a page) stays inside it.
+    const VkDeviceSize size =
+        (std::max<VkDeviceSize>(req.size, VkDeviceSize{stride} * t.height) + align - 1) &
+        ~(align - 1);
+    if (layout.rowPitch != stride || layout.offset != 0) {
+        wlr_log(WLR_INFO, "vulkan: output buffer stride %zu is not the device's linear row pitch "
+                          "%llu: rendering with a readback", stride,
+                static_cast<unsigned long long>(layout.rowPitch));
+        return false;
+    }
+    VkMemoryHostPointerPropertiesEXT host_props{
+        VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+    if (r.vk.get_host_pointer_properties(r.vk.device,
+                                         VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                         data, &host_props) != VK_SUCCESS)
+        return false;
+    VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
+    import.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+    import.pHostPointer = data;
+    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    mai.pNext = &import;
+    mai.allocationSize = size;
+    mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits & host_props.memoryTypeBits, 0);
+    if (mai.memoryTypeIndex == UINT32_MAX ||
+        vkAllocateMemory(r.vk.device, &mai, nullptr, &t.memory) != VK_SUCCESS ||
+        vkBindImageMemory(r.vk.device, t.image, t.memory, 0) != VK_SUCCESS)
+        return false;
+    if (!create_view_and_framebuffer(r, t))
+        return false;
+    // The image is the buffer: whatever it already shows stays (GENERAL
+    // keeps contents; UNDEFINED would not).
+    t.in_place = true;
+    t.layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    t.host_map = static_cast<const uint8_t*>(data);
+    t.host_stride = stride;
+    return true;
+}
+
 bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
     void* data = nullptr;
     uint32_t format = 0;
@@ -77,6 +152,19 @@ bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
     bool ok = format == DRM_FORMAT_ARGB8888 || format == DRM_FORMAT_XRGB8888;
     if (!ok)
         wlr_log(WLR_ERROR, "vulkan: render target format 0x%08x unsupported", format);
+    if (ok && init_host_memory_target(r, t, data, stride)) {
+        // A KMS device's data-pointer buffers are dumb buffers.
+        t.dumb = r.options.drm_fd >= 0 && drmIsKMS(r.options.drm_fd);
+        wlr_buffer_end_data_ptr_access(t.buffer);
+        return true;
+    }
+    if (ok) {
+        release_target_objects(r, t);
+        t.image = VK_NULL_HANDLE;
+        t.memory = VK_NULL_HANDLE;
+        t.view = VK_NULL_HANDLE;
+        t.framebuffer = VK_NULL_HANDLE;
+    }
     if (ok) {
         VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
         ici.imageType = VK_IMAGE_TYPE_2D;
@@ -118,7 +206,7 @@ bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
 }
 
 bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_attributes& a) {
-    t.dmabuf = true;
+    t.in_place = true;
     t.drm_format = a.format;
     if (a.n_planes != 1 || (a.format != DRM_FORMAT_ARGB8888 && a.format != DRM_FORMAT_XRGB8888) ||
         (a.modifier != DRM_FORMAT_MOD_LINEAR && a.modifier != DRM_FORMAT_MOD_INVALID)) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/import_path.hpp"
+#include "common/scanout_path.hpp"
 
 struct wlr_renderer;
 struct wlr_texture;
@@ -61,6 +62,16 @@ struct GpuFrameTiming {
 };
 bool last_gpu_frame_timing(wlr_renderer* renderer, GpuFrameTiming* out);
 
+// How the most recently finished frame reached the output's buffer (the
+// output hop; common/scanout_path.hpp turns it into a ScanoutPath).
+struct FrameTarget {
+    uint64_t frame_seq = 0; // renderer frame counter (as GpuFrameTiming)
+    RenderTargetKind kind = RenderTargetKind::Unknown;
+    uint64_t frame_bytes = 0; // width x height x 4
+    uint32_t copies = 0;      // full-frame copies made after rendering (Readback: 2)
+};
+bool last_frame_target(wlr_renderer* renderer, FrameTarget* out);
+
 // Number of validation-layer errors reported since creation (0 when
 // validation is off).
 uint64_t validation_error_count(wlr_renderer* renderer);
@@ -99,6 +110,11 @@ void set_overlay(wlr_renderer* renderer, const OverlayModel* model /* may be nul
 // overlay (true) or the composed frame without it (false, the default, for
 // visual regression).  The displayed buffer always shows the overlay.
 void set_overlay_in_capture(wlr_renderer* renderer, bool on);
+
+// The next frame will be captured (wlr_renderer_read_pixels after its
+// end()): keep a copy of it without the overlay.  Only that frame pays the
+// copy; read_pixels after other frames sees what the display shows.
+void request_capture(wlr_renderer* renderer);
 
 // The overlay's own cost and place in the most recent frame that drew it.
 struct OverlayCost {

@@ -271,7 +271,9 @@ void impl_end(wlr_renderer* wr) {
         // Only frames that drew something get the overlay: a frame opened
         // just to read pixels (screencopy) must not paint it a second time.
         if (r.overlay && r.overlay_model && r.frame_has_draws) {
-            if (!r.overlay_in_capture && ensure_capture_buffer(r, t)) {
+            // Only a frame that will be captured pays for a copy without
+            // the overlay: every other frame goes to the display as is.
+            if (!r.overlay_in_capture && r.capture_requested && ensure_capture_buffer(r, t)) {
                 // Keep the composed frame without the overlay for read_pixels.
                 end_pass(r);
                 copy_target_to(r, t, t.capture);
@@ -293,10 +295,10 @@ void impl_end(wlr_renderer* wr) {
             overlay_drawn = true;
         }
         end_pass(r);
-        if (!t.dmabuf) {
+        if (!t.in_place) {
             copy_target_to(r, t, t.readback);
         } else {
-            // The display engine reads the dmabuf directly: leave it in GENERAL.
+            // The display reads the buffer's memory directly: leave it in GENERAL.
             image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_GENERAL,
                           VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
                           VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
@@ -326,16 +328,24 @@ void impl_end(wlr_renderer* wr) {
                 overlay_upload_done(r.overlay);
                 r.overlay_upload_pending = false;
             }
-            if (!t.dmabuf) {
+            const uint64_t frame_bytes = uint64_t{t.width} * t.height * 4;
+            r.last_target = FrameTarget{r.frame_seq, RenderTargetKind::InPlace, frame_bytes, 0};
+            if (!t.in_place) {
                 t.readback_valid = true;
                 write_back_to_buffer(t);
+                // GPU image -> readback buffer, CPU readback -> output buffer.
+                r.last_target.kind = RenderTargetKind::Readback;
+                r.last_target.copies = 2;
             } else {
                 t.readback_valid = false;
+                if (t.dumb)
+                    r.last_target.kind = RenderTargetKind::InPlaceDumb;
             }
         }
     }
     r.recording = false;
     r.in_frame = false;
+    r.capture_requested = false;
     free_deferred(r);
 }
 
@@ -543,13 +553,25 @@ bool impl_read_pixels(wlr_renderer* wr, uint32_t fmt, uint32_t* flags, uint32_t 
                            "wlr_renderer_end()");
         return false;
     }
-    if (!t.capture_valid && !t.readback_valid && !ensure_readback(r, t))
-        return false;
+    // The frame: its copy without the overlay when one was asked for, else
+    // the buffer's own memory when we render in place there, else the
+    // readback (made now for a dmabuf target).
+    const uint8_t* frame = nullptr;
+    size_t frame_stride = size_t{t.width} * 4;
+    if (t.capture_valid) {
+        frame = t.capture_map;
+    } else if (t.host_map) {
+        frame = t.host_map;
+        frame_stride = t.host_stride;
+    } else {
+        if (!t.readback_valid && !ensure_readback(r, t))
+            return false;
+        frame = t.readback_map;
+    }
     const bool swap_rb = !pf->bgra_memory_order; // target memory is always B,G,R,A
     const bool force_opaque = t.drm_format == DRM_FORMAT_XRGB8888;
-    const uint8_t* frame = t.capture_valid ? t.capture_map : t.readback_map;
     for (uint32_t y = 0; y < height; ++y) {
-        const uint8_t* src = frame + (size_t(src_y + y) * t.width + src_x) * 4;
+        const uint8_t* src = frame + size_t(src_y + y) * frame_stride + size_t(src_x) * 4;
         uint8_t* dst = static_cast<uint8_t*>(data) + size_t(dst_y + y) * stride + size_t(dst_x) * 4;
         if (!swap_rb) {
             copy_row(dst, src, width, force_opaque);
@@ -768,6 +790,19 @@ void set_overlay(wlr_renderer* renderer, const OverlayModel* model) {
 void set_overlay_in_capture(wlr_renderer* renderer, bool on) {
     if (VulkanRenderer* r = vulkan_renderer_from(renderer))
         r->overlay_in_capture = on;
+}
+
+bool last_frame_target(wlr_renderer* renderer, FrameTarget* out) {
+    VulkanRenderer* r = vulkan_renderer_from(renderer);
+    if (!r || r->last_target.frame_seq == 0)
+        return false;
+    *out = r->last_target;
+    return true;
+}
+
+void request_capture(wlr_renderer* renderer) {
+    if (VulkanRenderer* r = vulkan_renderer_from(renderer))
+        r->capture_requested = true;
 }
 
 bool last_overlay_cost(wlr_renderer* renderer, OverlayCost* out) {

@@ -104,7 +104,14 @@ struct RenderTarget {
     wlr_addon addon{};
     uint32_t width = 0, height = 0;
     uint32_t drm_format = 0;
-    bool dmabuf = false; // rendered in place (imported dmabuf); else read back to the data pointer
+    // Where the frame is rendered: in the buffer's own memory (an imported
+    // dmabuf, or its data pointer imported as host memory), or into our
+    // image and read back into the data pointer at end().
+    bool in_place = false;
+    bool dumb = false; // in place in a KMS dumb buffer (the display copies it)
+    // In place in host memory: the buffer's pixels, readable once end() returned.
+    const uint8_t* host_map = nullptr;
+    size_t host_stride = 0;
     VkImage image = VK_NULL_HANDLE;
     VkDeviceMemory memory = VK_NULL_HANDLE;
     VkImageView view = VK_NULL_HANDLE;
@@ -177,6 +184,8 @@ struct VulkanRenderer {
     bool probing_readonly_impl = false;
 
     uint64_t frame_seq = 0;
+    FrameTarget last_target{}; // output hop of the last finished frame
+    bool capture_requested = false; // keep this frame's pre-overlay pixels for read_pixels
     GpuFrameTiming last_timing{};
     bool have_timing = false;
     uint64_t import_generation = 0; // source of ImportRecord::generation

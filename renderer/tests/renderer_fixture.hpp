@@ -39,10 +39,13 @@ inline void render_frame(wlr_renderer* r, ShmTestBuffer* target, const std::func
     wlr_renderer_end(r);
 }
 
+// The pixel as a display shows it: an XRGB8888 buffer's X byte is undefined
+// (a target rendered in place may hold a client's X byte there), so it reads
+// as opaque, like read_pixels returns it.
 inline uint32_t pixel_at(ShmTestBuffer* b, uint32_t x, uint32_t y) {
     uint32_t v;
     std::memcpy(&v, b->pixels() + size_t(y) * b->stride + size_t(x) * 4, 4);
-    return v;
+    return b->format == DRM_FORMAT_XRGB8888 ? v | 0xff000000u : v;
 }
 
 inline int64_t now_ns() {

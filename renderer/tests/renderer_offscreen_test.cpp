@@ -261,6 +261,47 @@ TEST_F(RendererOffscreen, ReadPixelsReturnsTheFinishedFrame) {
     wlr_buffer_drop(&src->base);
 }
 
+// The output hop on headless: the output's data-pointer buffer is rendered
+// in place (its memory imported as host memory), so nothing is copied after
+// rendering; the frame is in the buffer when end() returns.
+TEST_F(RendererOffscreen, DataPointerTargetIsRenderedInPlace) {
+    ShmTestBuffer* src = make_source(6, 3, DRM_FORMAT_ARGB8888, 5);
+    wlr_texture* tex = wlr_texture_from_buffer(r, &src->base);
+    ASSERT_NE(tex, nullptr);
+    render::FrameTarget before;
+    EXPECT_FALSE(render::last_frame_target(r, &before)); // no frame yet
+    render_frame(r, target, [&] {
+        clear_to(r, kClear);
+        draw_at(r, tex, 3, 1);
+    });
+    render::FrameTarget ft;
+    ASSERT_TRUE(render::last_frame_target(r, &ft));
+    EXPECT_EQ(ft.kind, RenderTargetKind::InPlace);
+    EXPECT_EQ(ft.copies, 0u);
+    EXPECT_EQ(ft.frame_bytes, uint64_t{kTargetW} * kTargetH * 4);
+    EXPECT_EQ(composed_output_hop(ft.kind, ft.frame_bytes, ft.copies, DirectScanoutMiss::Overlay)
+                  .path,
+              ScanoutPath::ComposedZeroCopy);
+    expect_pattern_at(3, 1, 6, 3, 5);
+    wlr_texture_destroy(tex);
+    wlr_buffer_drop(&src->base);
+}
+
+// A buffer whose stride is not the device's linear row pitch cannot be the
+// image's memory: rendered into our image, then copied (readback, 2 copies).
+TEST_F(RendererOffscreen, PaddedTargetFallsBackToAReadback) {
+    ShmTestBuffer* padded = create_test_buffer(kTargetW, kTargetH, DRM_FORMAT_XRGB8888,
+                                               kTargetW * 4 + 64);
+    ASSERT_NE(padded, nullptr);
+    render_frame(r, padded, [&] { clear_to(r, kClear); });
+    render::FrameTarget ft;
+    ASSERT_TRUE(render::last_frame_target(r, &ft));
+    EXPECT_EQ(ft.kind, RenderTargetKind::Readback);
+    EXPECT_EQ(ft.copies, 2u);
+    EXPECT_EQ(pixel_at(padded, kTargetW - 1, kTargetH - 1), kClear);
+    wlr_buffer_drop(&padded->base);
+}
+
 TEST_F(RendererOffscreen, GpuTimestampsArriveOnTheMonotonicClock) {
     render_frame(r, target, [&] { clear_to(r, kClear); });
     render::GpuFrameTiming first;
@@ -304,6 +345,10 @@ TEST_F(RendererForcedCopy, CopiesAndWritePixelsCopiesOnlyDamagedRows) {
         draw_at(r, tex, 2, 2);
     });
     expect_pattern_at(2, 2, 8, 6, 1);
+    // --force-path copy copies the output hop too: the A/B baseline.
+    render::FrameTarget ft;
+    ASSERT_TRUE(render::last_frame_target(r, &ft));
+    EXPECT_EQ(ft.kind, RenderTargetKind::Readback);
 
     // New content in the whole buffer, but only rows 2..3 are "damaged".
     for (int y = 0; y < 6; ++y)

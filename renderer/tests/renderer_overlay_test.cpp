@@ -103,6 +103,7 @@ TEST_F(RendererOverlay, ShownOnScreenButNotInCapturesByDefault) {
     OverlayModel model = sample_model();
     render::set_overlay(r, &model);
     compose();
+    render::request_capture(r); // the compositor asks before a frame it captures
     compose(); // second frame: the overlay's steady state (fonts uploaded)
     const std::vector<uint32_t> shown = buffer_pixels();
     ASSERT_TRUE(render::last_overlay_cost(r, &cost));
@@ -128,6 +129,11 @@ TEST_F(RendererOverlay, ShownOnScreenButNotInCapturesByDefault) {
     // Capture (overlay-in-capture off): exactly the plain frame.
     EXPECT_EQ(captured_pixels(), plain);
 
+    // A frame nobody asked to capture keeps no copy without the overlay
+    // (that copy would cost every frame): read_pixels sees what is shown.
+    compose();
+    EXPECT_EQ(captured_pixels(), shown);
+
     // Overlay-in-capture on: the capture is what is displayed.
     render::set_overlay_in_capture(r, true);
     compose();
@@ -141,6 +147,7 @@ TEST_F(RendererOverlay, DmabufTargetCapturesWithoutTheOverlayToo) {
     const std::vector<uint32_t> plain = buffer_pixels();
     OverlayModel model = sample_model();
     render::set_overlay(r, &model);
+    render::request_capture(r);
     compose();
     EXPECT_NE(buffer_pixels(), plain); // scanout buffer shows the overlay
     EXPECT_EQ(captured_pixels(), plain);
