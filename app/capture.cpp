@@ -8,6 +8,62 @@
 
 namespace zcd::app {
 
+namespace {
+
+bool write_capture(Output& out, uint32_t w, uint32_t h, const uint8_t* rgba) {
+    Server& server = *out.server;
+    char name[128];
+    std::snprintf(name, sizeof name, "%s-%06llu.png", out.output->name,
+                  static_cast<unsigned long long>(out.frames_rendered));
+    std::string error;
+    if (!write_png_rgba(server.options.capture_dir + "/" + name, w, h, w * 4, rgba, &error)) {
+        std::fprintf(stderr, "zc-compositor: capture: %s\n", error.c_str());
+        return false;
+    }
+    server.facts.captures.push_back(name);
+    return true;
+}
+
+} // namespace
+
+// A directly scanned-out frame is the client's buffer: its pixels are the
+// frame.  Only 4-byte BGRA-order formats (what direct scanout accepts from
+// wl_shm: XRGB8888/ARGB8888) are written; alpha is forced opaque, as the
+// display would show it.
+bool capture_buffer(Output& out, wlr_buffer* buffer /* may be null */) {
+    void* data = nullptr;
+    uint32_t format = 0;
+    size_t stride = 0;
+    if (!buffer ||
+        !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
+                                          &stride))
+        return false;
+    const bool bgra = format == DRM_FORMAT_XRGB8888 || format == DRM_FORMAT_ARGB8888;
+    const uint32_t w = static_cast<uint32_t>(buffer->width),
+                   h = static_cast<uint32_t>(buffer->height);
+    std::vector<uint8_t> pixels;
+    if (bgra) {
+        pixels.resize(size_t{w} * h * 4);
+        for (uint32_t y = 0; y < h; ++y) {
+            const uint8_t* src = static_cast<const uint8_t*>(data) + size_t{y} * stride;
+            uint8_t* dst = pixels.data() + size_t{y} * w * 4;
+            for (uint32_t x = 0; x < w; ++x) {
+                dst[4 * x + 0] = src[4 * x + 2];
+                dst[4 * x + 1] = src[4 * x + 1];
+                dst[4 * x + 2] = src[4 * x + 0];
+                dst[4 * x + 3] = 0xff;
+            }
+        }
+    }
+    wlr_buffer_end_data_ptr_access(buffer);
+    if (!bgra) {
+        wlr_log(WLR_ERROR, "zc-compositor: capture: scanned-out buffer format 0x%08x not written",
+                format);
+        return false;
+    }
+    return write_capture(out, w, h, pixels.data());
+}
+
 void capture_frame(Output& out) {
     Server& server = *out.server;
     wlr_output* o = out.output;
@@ -28,18 +84,9 @@ void capture_frame(Output& out) {
     if (swap_rb)
         for (size_t i = 0; i < pixels.size(); i += 4)
             std::swap(pixels[i], pixels[i + 2]);
-    char name[128];
-    std::snprintf(name, sizeof name, "%s-%06llu.png", o->name,
-                  static_cast<unsigned long long>(out.frames_rendered));
-    std::string error;
-    if (!write_png_rgba(server.options.capture_dir + "/" + name, w, h, w * 4, pixels.data(),
-                        &error)) {
-        std::fprintf(stderr, "zc-compositor: capture: %s\n", error.c_str());
-        return;
-    }
-    server.facts.captures.push_back(name);
-    if (server.overlay_visible && server.options.overlay_in_capture)
-        server.facts.capture_overlays.push_back({name, server.facts.overlay_x,
+    if (write_capture(out, w, h, pixels.data()) && server.overlay_visible &&
+        server.options.overlay_in_capture)
+        server.facts.capture_overlays.push_back({server.facts.captures.back(), server.facts.overlay_x,
                                                  server.facts.overlay_y, server.facts.overlay_w,
                                                  server.facts.overlay_h});
 }

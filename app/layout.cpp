@@ -24,6 +24,15 @@ std::vector<Rect> layout_shelves(const std::vector<Rect>& sizes, const Rect& are
         }
         r.x = x;
         r.y = y;
+        // A window that cannot fit between the gaps is not moved in by the
+        // gap: one as large as the area covers it exactly from its origin
+        // (fullscreen-sized clients, which the output can then scan out
+        // directly).  It has its row alone, so nothing moves onto it.
+        if (x == area.x + gap && r.width > area.width - 2 * gap) {
+            r.x = area.x;
+            if (y == area.y + gap && r.height > area.height - 2 * gap)
+                r.y = area.y;
+        }
         x += r.width + gap;
         row_height = std::max(row_height, r.height);
         placed.push_back(r);

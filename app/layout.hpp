@@ -17,7 +17,10 @@ bool overlaps(const Rect& a, const Rect& b);
 // ("shelves") inside `area`, with `gap` pixels between them.  A window that
 // does not fit the remaining row starts a new row below the tallest window of
 // the current one; rows may run past the bottom of the area (then windows are
-// partly off-screen, never on top of each other).  Sizes <= 0 are treated as 1.
+// partly off-screen, never on top of each other).  A window too wide for the
+// gaps starts at the area's left edge, and also at its top edge when it is the
+// first and too tall for the gaps: an output-sized window covers the output
+// exactly.  Sizes <= 0 are treated as 1.
 std::vector<Rect> layout_shelves(const std::vector<Rect>& sizes, const Rect& area, int32_t gap = 8);
 
 } // namespace zcd::app

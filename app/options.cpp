@@ -68,6 +68,8 @@ buffers without copies where it can, and counts every copy with its reason.
   --kstat PATH            read the kernel's interconnect counters from PATH each second
   --host-kstat PATH       read the host agent's counter snapshots from PATH
   --overlay-in-capture V  on|off: include the overlay in --capture PNGs (default off)
+  --direct-scanout V      on|off: give a client buffer that covers the output
+                          exactly to the output without composing (default on)
   --exit-with-client      stop when the client started after -- exits
   -v, --verbose           wlroots debug log
   -h, --help              this text
@@ -126,6 +128,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             "--summary",
             "--stats-socket",
             "--overlay-in-capture",
+            "--direct-scanout",
             "--kstat",
             "--host-kstat",
         };
@@ -210,6 +213,13 @@ ParseResult parse_options(const std::vector<std::string>& args) {
                 o.overlay_in_capture = false;
             else
                 return fail("--overlay-in-capture: expected on or off, got '" + v + "'");
+        } else if (a == "--direct-scanout") {
+            if (v == "on")
+                o.direct_scanout = true;
+            else if (v == "off")
+                o.direct_scanout = false;
+            else
+                return fail("--direct-scanout: expected on or off, got '" + v + "'");
         } else if (a == "--trace" || a == "--csv" || a == "--summary" || a == "--stats-socket") {
             if (v.empty())
                 return fail(a + ": expected a file name");

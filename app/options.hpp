@@ -43,6 +43,7 @@ struct Options {
     std::string host_kstat;             // host agent snapshots (virtio-serial); empty: off
     bool overlay = false;               // draw the stats overlay
     bool overlay_in_capture = false;    // include the overlay in --capture PNGs
+    bool direct_scanout = true;         // scan a covering client buffer out without composing
     bool exit_with_client = false;      // end when the spawned client exits
     bool verbose = false;               // wlroots debug log
     std::vector<std::string> command;   // after "--": client to spawn

@@ -1,7 +1,11 @@
-// Outputs: configure each new output, then on every frame event compose all
-// mapped views into it, remember which client buffers the frame sampled (for
-// presentation feedback and path accounting), capture if due, and commit.
+// Outputs: configure each new output, then on every frame event either give
+// it the one client buffer that covers it (direct scanout) or compose all
+// mapped views into it; remember which client buffers the frame sampled (for
+// presentation feedback and path accounting) and how the frame reached the
+// output (its output hop), capture if due, and commit.
 #include <time.h>
+
+#include <array>
 
 #include "app/overlay_feed.hpp"
 #include "app/server.hpp"
@@ -10,109 +14,239 @@ namespace zcd::app {
 
 namespace {
 
-struct RenderContext {
+struct CollectContext {
     Output* output;
     View* view;
-    timespec now;
+    std::vector<FrameSurface>* surfaces;
 };
 
-// Draws one surface of a view (the toplevel, a subsurface or a popup) and
-// records what was sampled.  Called by wlr_xdg_surface_for_each_surface.
-void render_surface(wlr_surface* surface, int sx, int sy, void* data) {
-    auto* ctx = static_cast<RenderContext*>(data);
+// wlr_xdg_surface_for_each_surface callback: every surface of a view (the
+// toplevel, subsurfaces, popups) that has a buffer, bottom to top.
+void collect_surface(wlr_surface* surface, int sx, int sy, void* data) {
+    auto* ctx = static_cast<CollectContext*>(data);
     Output& out = *ctx->output;
-    View& view = *ctx->view;
     Server& server = *out.server;
-    wlr_texture* texture = wlr_surface_get_texture(surface);
-    if (!texture)
+    if (!wlr_surface_get_texture(surface))
         return;
     double ox = 0, oy = 0;
     wlr_output_layout_output_coords(server.output_layout, out.output, &ox, &oy);
     // Layout coordinates are logical; the output's buffer is physical.
     const int scale = static_cast<int>(out.output->scale);
     wlr_box box{};
-    box.x = (static_cast<int>(ox) + view.x + sx) * scale;
-    box.y = (static_cast<int>(oy) + view.y + sy) * scale;
+    box.x = (static_cast<int>(ox) + ctx->view->x + sx) * scale;
+    box.y = (static_cast<int>(oy) + ctx->view->y + sy) * scale;
     box.width = surface->current.width * scale;
     box.height = surface->current.height * scale;
-    float matrix[9];
-    wlr_matrix_project_box(matrix, &box, wlr_output_transform_invert(surface->current.transform), 0,
-                           out.output->transform_matrix);
-    wlr_render_texture_with_matrix(server.renderer, texture, matrix, 1.0f);
-    wlr_surface_send_frame_done(surface, &ctx->now);
+    ctx->surfaces->push_back({surface, ctx->view->client_id, box});
+}
 
+// What the frame samples from one surface, for presentation feedback and
+// accounting.  `zero_copy` is finished once the output hop is known.
+void note_sampled(Output& out, const FrameSurface& fs, const timespec& now) {
+    Server& server = *out.server;
+    wlr_surface_send_frame_done(fs.surface, &now);
     SampledSurface sampled;
-    sampled.client_id = view.client_id;
-    const ImportRecord* record = renderer_import_record(server, texture);
+    sampled.client_id = fs.client_id;
+    const ImportRecord* record =
+        renderer_import_record(server, wlr_surface_get_texture(fs.surface));
     if (record) {
         sampled.record = *record;
         sampled.zero_copy = is_zero_copy(record->path);
     }
-    if (surface == view.xdg->surface) {
-        // Each new buffer of the main surface is counted once per output,
-        // by the first frame that shows it.
-        uint64_t& shown = view.shown_serial[&out];
-        if (view.commit_serial != 0 && shown != view.commit_serial) {
-            shown = view.commit_serial;
+    // Each buffer commit of each surface is counted once per output, by
+    // the first frame that shows it.
+    if (TrackedSurface* ts = tracked_surface(server, fs.surface)) {
+        uint64_t& shown = ts->shown_serial[&out];
+        if (ts->commit_serial != 0 && shown != ts->commit_serial) {
+            shown = ts->commit_serial;
             sampled.first_show = true;
-            sampled.timeline_commit = view.timeline_commit;
+            sampled.timeline_commit = ts->timeline_commit;
         }
     }
-    sampled.feedback = wlr_presentation_surface_sampled(server.presentation, surface);
+    sampled.feedback = wlr_presentation_surface_sampled(server.presentation, fs.surface);
     out.in_flight.push_back(std::move(sampled));
+}
+
+bool capture_due(const Output& out) {
+    const Server& server = *out.server;
+    return !server.options.capture_dir.empty() &&
+           out.frames_rendered % server.options.capture_every == 0; // this frame's index
+}
+
+bool buffer_cpu_readable(wlr_buffer* buffer) {
+    void* data = nullptr;
+    uint32_t format = 0;
+    size_t stride = 0;
+    if (!buffer || !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+                                                     &format, &stride))
+        return false;
+    wlr_buffer_end_data_ptr_access(buffer);
+    return true;
+}
+
+// The frame described for the pure direct-scanout rules.
+ScanoutFrame describe_frame(Output& out, const std::vector<FrameSurface>& surfaces) {
+    Server& server = *out.server;
+    ScanoutFrame f;
+    f.output_width = out.output->width;
+    f.output_height = out.output->height;
+    f.enabled = server.options.direct_scanout;
+    f.overlay_shown = server.overlay_visible;
+    f.capture_due = capture_due(out);
+    for (const FrameSurface& fs : surfaces) {
+        wlr_surface* s = fs.surface;
+        ScanoutSurface d;
+        d.x = fs.box.x;
+        d.y = fs.box.y;
+        d.width = fs.box.width;
+        d.height = fs.box.height;
+        d.buffer_width = s->current.buffer_width;
+        d.buffer_height = s->current.buffer_height;
+        d.transformed = s->current.transform != out.output->transform;
+        d.viewport = s->current.viewport.has_src || s->current.viewport.has_dst;
+        wlr_texture* texture = wlr_surface_get_texture(s);
+        d.opaque = wlr_texture_is_opaque(texture) ||
+                   pixman_region32_contains_rectangle(
+                       &s->opaque_region,
+                       std::array<pixman_box32_t, 1>{{{0, 0, s->current.width,
+                                                      s->current.height}}}
+                           .data()) == PIXMAN_REGION_IN;
+        const ImportRecord* record = renderer_import_record(server, texture);
+        d.zero_copy_import = record && is_zero_copy(record->path);
+        if (f.capture_due && s->buffer)
+            d.cpu_readable = buffer_cpu_readable(s->buffer->source);
+        f.surfaces.push_back(d);
+    }
+    return f;
+}
+
+// Attach, test, commit: the client's buffer becomes the output's.  Returns
+// None on success, else why not (the output's pending state is rolled back
+// so the frame can be composed instead).
+DirectScanoutMiss try_direct_scanout(Output& out, const FrameSurface& fs, const timespec& now,
+                                     bool capture) {
+    wlr_output* o = out.output;
+    wlr_buffer* buffer = &fs.surface->buffer->base;
+    wlr_output_attach_buffer(o, buffer);
+    if (!wlr_output_test(o)) {
+        wlr_output_rollback(o);
+        return DirectScanoutMiss::TestFailed;
+    }
+    discard_in_flight(out);
+    note_sampled(out, fs, now);
+    out.frames_rendered++;
+    if (capture)
+        capture_buffer(out, fs.surface->buffer->source);
+    if (!wlr_output_commit(o)) {
+        discard_in_flight(out);
+        return DirectScanoutMiss::CommitFailed;
+    }
+    return DirectScanoutMiss::None;
+}
+
+OutputHop composed_hop(Server& server, DirectScanoutMiss miss) {
+    RenderTargetKind kind = RenderTargetKind::Unknown;
+    uint64_t bytes = 0;
+    uint32_t copies = 0;
+    renderer_frame_target(server, &kind, &bytes, &copies);
+    return composed_output_hop(kind, bytes, copies, miss);
 }
 
 void render_frame(Output& out) {
     Server& server = *out.server;
     wlr_output* o = out.output;
     const int64_t cpu_begin = now_ns();
-    if (!wlr_output_attach_render(o, nullptr))
-        return;
-    // The overlay shows the last second as of this frame.
-    if (server.overlay_visible && server.timeline)
-        fill_overlay_model(server.timeline->snapshot(cpu_begin - 1000000000), server.accounting,
-                           server.facts.device, &server.overlay_model);
-    wlr_renderer_begin(server.renderer, static_cast<uint32_t>(o->width),
-                       static_cast<uint32_t>(o->height));
-    // A dark slate background: distinct from black so a missing client (a
-    // black buffer) and an empty screen are told apart in captures.
-    const float background[4] = {0.10f, 0.12f, 0.16f, 1.0f};
-    wlr_renderer_clear(server.renderer, background);
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
 
     // Feedback of the previous frame that never got a present event (the
     // backend dropped it) is discarded, as the protocol requires.
     discard_in_flight(out);
-    RenderContext ctx{&out, nullptr, {}};
-    clock_gettime(CLOCK_MONOTONIC, &ctx.now);
+    std::vector<FrameSurface>& surfaces = out.frame_surfaces;
+    surfaces.clear();
     for (auto& view : server.views) {
         if (!view->mapped)
             continue;
-        ctx.view = view.get();
-        wlr_xdg_surface_for_each_surface(view->xdg, render_surface, &ctx);
+        CollectContext ctx{&out, view.get(), &surfaces};
+        wlr_xdg_surface_for_each_surface(view->xdg, collect_surface, &ctx);
     }
-    wlr_output_render_software_cursors(o, nullptr);
-    out.frames_rendered++;
-    wlr_renderer_end(server.renderer);
+    const bool capture = capture_due(out);
+    size_t candidate = 0;
+    DirectScanoutMiss miss = direct_scanout_candidate(describe_frame(out, surfaces), &candidate);
+    OutputHop hop;
+    bool committed = false;
+    if (miss == DirectScanoutMiss::None) {
+        miss = try_direct_scanout(out, surfaces[candidate], now, capture);
+        if (miss == DirectScanoutMiss::None) {
+            hop = OutputHop{ScanoutPath::DirectScanout, ScanoutCopyReason::None,
+                            DirectScanoutMiss::None, 0};
+            committed = true;
+        } else if (miss == DirectScanoutMiss::CommitFailed) {
+            // The frame is gone; the next frame event tries again.
+            return;
+        }
+    }
     uint64_t frame_id = 0;
+    if (!committed) {
+        if (!wlr_output_attach_render(o, nullptr))
+            return;
+        // The overlay shows the last second as of this frame.
+        if (server.overlay_visible && server.timeline)
+            fill_overlay_model(server.timeline->snapshot(cpu_begin - 1000000000),
+                               server.accounting, server.facts.device, &server.overlay_model);
+        if (capture)
+            renderer_request_capture(server);
+        wlr_renderer_begin(server.renderer, static_cast<uint32_t>(o->width),
+                           static_cast<uint32_t>(o->height));
+        // A dark slate background: distinct from black so a missing client (a
+        // black buffer) and an empty screen are told apart in captures.
+        const float background[4] = {0.10f, 0.12f, 0.16f, 1.0f};
+        wlr_renderer_clear(server.renderer, background);
+        for (const FrameSurface& fs : surfaces) {
+            wlr_surface* surface = fs.surface;
+            float matrix[9];
+            wlr_matrix_project_box(matrix, &fs.box,
+                                   wlr_output_transform_invert(surface->current.transform), 0,
+                                   o->transform_matrix);
+            wlr_render_texture_with_matrix(server.renderer, wlr_surface_get_texture(surface),
+                                           matrix, 1.0f);
+            note_sampled(out, fs, now);
+        }
+        wlr_output_render_software_cursors(o, nullptr);
+        out.frames_rendered++;
+        wlr_renderer_end(server.renderer);
+        hop = composed_hop(server, miss);
+    }
+    // Both hops known: ZERO_COPY only where both were zero-copy.
+    for (SampledSurface& s : out.in_flight)
+        s.zero_copy = presented_zero_copy(s.zero_copy, hop.path);
     if (server.timeline) {
         OutputFrameRecord f;
         f.output_seq = out.frames_rendered;
         f.output_name = o->name;
         f.composite_cpu_begin_ns = cpu_begin;
+        f.scanout_path = hop.path;
+        f.scanout_reason = hop.reason;
+        f.direct_scanout_miss = hop.miss;
+        f.scanout_bytes_copied = hop.bytes_copied;
         frame_id = server.timeline->add_frame(std::move(f));
-        record_gpu_timing(server, frame_id);
+        if (!committed)
+            record_gpu_timing(server, frame_id);
     }
-    record_overlay_cost(server, frame_id);
-    // After end (the frame is finished in the output buffer) and before the
-    // commit (the buffer is still bound): the one moment every renderer,
-    // ours and pixman, can read the composed frame back.  After the overlay
-    // cost too, so the capture knows this frame's overlay rectangle.
-    if (!server.options.capture_dir.empty() &&
-        (out.frames_rendered - 1) % server.options.capture_every == 0)
-        capture_frame(out);
+    out.hop = hop;
     out.timeline_frame = frame_id;
-    if (!wlr_output_commit(o))
-        discard_in_flight(out);
+    if (!committed) {
+        record_overlay_cost(server, frame_id);
+        // After end (the frame is finished in the output buffer) and before
+        // the commit (the buffer is still bound): the one moment every
+        // renderer, ours and pixman, can read the composed frame back.
+        // After the overlay cost too, so the capture knows this frame's
+        // overlay rectangle.
+        if (capture)
+            capture_frame(out);
+        if (!wlr_output_commit(o))
+            discard_in_flight(out);
+    }
     if (server.timeline)
         server.timeline->set_frame_cpu_end(frame_id, now_ns());
 }

@@ -1,8 +1,10 @@
 // presentation-time with honest flags.  wlroots' own helper copies the
 // output's flags, whose ZERO_COPY means "scanned out directly".  In zcdisplay
-// ZERO_COPY means what the product measures: the buffer shown was imported
-// without a copy (dmabuf_zero_copy or shm_host_import, per the renderer's
-// ImportRecord).  So feedback is resolved here, per surface.
+// ZERO_COPY means what the product measures: both hops of the shown pixels
+// were zero-copy -- the buffer was imported without a copy (dmabuf_zero_copy
+// or shm_host_import, per the renderer's ImportRecord) and the frame reached
+// the display without one (composed_zero_copy), or the buffer itself was
+// scanned out.  output.cpp resolves that per surface; it is applied here.
 #include "app/server.hpp"
 #include "common/timeline.hpp"
 
@@ -10,7 +12,7 @@ namespace zcd::app {
 
 void present_in_flight(Output& out, const wlr_output_event_present& event) {
     Server& server = *out.server;
-    server.accounting.on_output_present(out.account_index, event.presented);
+    server.accounting.on_output_present(out.account_index, event.presented, &out.hop);
     // Swap with a member vector, not a local one: both keep their capacity,
     // so no frame allocates for this list after warm-up.
     std::vector<SampledSurface>& sampled = out.presenting;

@@ -138,6 +138,32 @@ void record_overlay_cost(Server& server, uint64_t frame_id) {
 #endif
 }
 
+void renderer_frame_target(Server& server, RenderTargetKind* kind, uint64_t* frame_bytes,
+                           uint32_t* copies) {
+    *kind = RenderTargetKind::Unknown;
+    *frame_bytes = 0;
+    *copies = 0;
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    render::FrameTarget t;
+    if (server.vulkan && render::last_frame_target(server.renderer, &t)) {
+        *kind = t.kind;
+        *frame_bytes = t.frame_bytes;
+        *copies = t.copies;
+    }
+#else
+    (void)server;
+#endif
+}
+
+void renderer_request_capture(Server& server) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (server.vulkan)
+        render::request_capture(server.renderer);
+#else
+    (void)server;
+#endif
+}
+
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture) {
 #ifdef ZCD_HAVE_VULKAN_RENDERER
     if (server.vulkan && texture)

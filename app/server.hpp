@@ -1,6 +1,7 @@
 // zc-compositor's state, shared by the files that each handle one concern
 // (cage's layout): backend.cpp, output.cpp, xdg_shell.cpp, view.cpp, seat.cpp,
-// presentation.cpp, clients.cpp, capture.cpp, spawn.cpp.  main.cpp wires them.
+// presentation.cpp, clients.cpp, capture.cpp, spawn.cpp, surfaces.cpp.  main.cpp
+// wires them.
 #pragma once
 
 #include <cstdint>
@@ -32,14 +33,24 @@ struct View {
     bool mapped = false;
     int32_t x = 0, y = 0;                   // layout position of the window geometry
     int32_t laid_out_w = 0, laid_out_h = 0; // size used by the last arrange
-    uint64_t commit_serial = 0;             // bumped for every new buffer of the main surface
-    uint64_t last_generation = 0;           // accounting: last ImportRecord generation counted
-    std::optional<ImportRecord> record;     // import of the current buffer, if classified
-    uint64_t timeline_commit = 0;           // TimelineRecorder id of the current buffer, 0: none
+    Listener map, unmap, destroy, commit, set_title, set_app_id;
+};
+
+// Every wl_surface whose buffers are counted: a toplevel's main surface, its
+// subsurfaces (video players and GTK4 put content there) and popups, with
+// their subsurfaces, however deep.  Created with the role, destroyed with the
+// wl_surface (surfaces.cpp).
+struct TrackedSurface {
+    Server* server = nullptr;
+    wlr_surface* surface = nullptr;
+    uint32_t client_id = 0;
+    uint64_t commit_serial = 0;   // bumped for every buffer commit
+    uint64_t last_generation = 0; // accounting: last ImportRecord generation counted
+    uint64_t timeline_commit = 0; // TimelineRecorder id of the current buffer, 0: none
     // Per output: the commit_serial last shown there, so each buffer is
     // counted once per output when first presented.
     std::unordered_map<const void*, uint64_t> shown_serial;
-    Listener map, unmap, destroy, commit, set_title, set_app_id;
+    Listener commit, destroy, new_subsurface;
 };
 
 // One buffer sampled by one output frame, waiting for that frame's present.
@@ -52,6 +63,13 @@ struct SampledSurface {
     std::optional<ImportRecord> record;
 };
 
+// One surface an output frame shows, bottom to top.
+struct FrameSurface {
+    wlr_surface* surface = nullptr;
+    uint32_t client_id = 0;
+    wlr_box box{}; // output pixels
+};
+
 struct Output {
     Server* server = nullptr;
     wlr_output* output = nullptr;
@@ -60,6 +78,8 @@ struct Output {
     std::vector<SampledSurface> in_flight;  // sampled by the last committed frame
     std::vector<SampledSurface> presenting; // in_flight's swap partner while presenting
     uint64_t timeline_frame = 0;            // TimelineRecorder id of the in-flight frame
+    OutputHop hop;                          // output hop of the in-flight frame
+    std::vector<FrameSurface> frame_surfaces; // scratch of render_frame, kept for its capacity
     Listener frame, present, destroy;
 };
 
@@ -95,6 +115,7 @@ struct Server {
     std::list<std::unique_ptr<Output>> outputs;
     std::list<std::unique_ptr<Keyboard>> keyboards;
     std::unordered_map<wl_client*, std::unique_ptr<ClientEntry>> clients;
+    std::unordered_map<wlr_surface*, std::unique_ptr<TrackedSurface>> surfaces;
 
     Accounting accounting;
     RunFacts facts;
@@ -126,10 +147,20 @@ void record_gpu_timing(Server& server, uint64_t frame_id);
 bool renderer_set_overlay(Server& server, bool visible);
 void record_overlay_cost(Server& server, uint64_t frame_id);
 const ImportRecord* renderer_import_record(Server& server, wlr_texture* texture); // may be null
+// How the last composed frame reached the output's buffer (Unknown: pixman).
+void renderer_frame_target(Server& server, RenderTargetKind* kind, uint64_t* frame_bytes,
+                           uint32_t* copies);
+// The next composed frame will be captured (keeps it without the overlay).
+void renderer_request_capture(Server& server);
 // output.cpp
 void outputs_init(Server& server);
 // xdg_shell.cpp
 void xdg_shell_init(Server& server);
+// surfaces.cpp: count the buffers of `surface` and of every subsurface it gets.
+void track_surface(Server& server, wlr_surface* surface, uint32_t client_id);
+TrackedSurface* tracked_surface(Server& server, wlr_surface* surface); // may be null
+// capture.cpp, for direct-scanout frames: the client buffer's own pixels.
+bool capture_buffer(Output& output, wlr_buffer* buffer);
 // view.cpp
 void arrange_views(Server& server);
 void focus_view(Server& server, View* view); // view may be null

@@ -40,6 +40,30 @@ std::string tally_members(const PathTally& t, const std::string& indent) {
     return s;
 }
 
+// The output hop of presented frames, as members (no braces).
+std::string scanout_members(const ScanoutTally& t, const std::string& indent) {
+    std::string s = indent + "\"scanout_paths\": {";
+    for (int i = 0; i < kScanoutPathCount; ++i) {
+        s += i ? ", " : "";
+        s += json_quote(std::string(to_string(static_cast<ScanoutPath>(i)))) + ": " +
+             num(t.paths[static_cast<size_t>(i)]);
+    }
+    s += "},\n" + indent + "\"scanout_copy_reasons\": {";
+    for (int i = 1; i < kScanoutCopyReasonCount; ++i) {
+        s += i > 1 ? ", " : "";
+        s += json_quote(std::string(to_string(static_cast<ScanoutCopyReason>(i)))) + ": " +
+             num(t.copy_reasons[static_cast<size_t>(i)]);
+    }
+    s += "},\n" + indent + "\"direct_scanout_misses\": {";
+    for (int i = 1; i < kDirectScanoutMissCount; ++i) {
+        s += i > 1 ? ", " : "";
+        s += json_quote(std::string(to_string(static_cast<DirectScanoutMiss>(i)))) + ": " +
+             num(t.misses[static_cast<size_t>(i)]);
+    }
+    s += "},\n" + indent + "\"scanout_bytes_copied\": " + num(t.bytes_copied);
+    return s;
+}
+
 } // namespace
 
 std::string stats_json(const Accounting& a, const RunFacts& f) {
@@ -55,8 +79,10 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
     s += "  \"duration_s\": " + std::string(dur) + ",\n";
     s += "  \"frames_presented\": " + num(a.frames_presented()) + ",\n";
     s += "  \"frames_discarded\": " + num(a.frames_discarded()) + ",\n";
-    s += "  \"buffers_committed\": " + num(total.buffers()) + ",\n";
+    s += "  \"buffers_committed\": " + num(a.buffers_committed()) + ",\n";
+    s += "  \"reattached_buffers\": " + num(a.reattached_buffers()) + ",\n";
     s += tally_members(total, "  ") + ",\n";
+    s += scanout_members(a.scanout_total(), "  ") + ",\n";
     s += "  \"import_failures\": " + num(f.import_failures) + ",\n";
     s += "  \"last_import_failure\": " + json_quote(f.last_import_failure) + ",\n";
     s +=
@@ -71,7 +97,7 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
         s += "      \"connected_at_exit\": " + std::string(c.connected ? "true" : "false") + ",\n";
         s += "      \"buffers_committed\": " + num(c.buffers_committed) + ",\n";
         s += "      \"frames\": " + num(c.frames) + ",\n";
-        s += "      \"stale_import_records\": " + num(c.stale_records) + ",\n";
+        s += "      \"reattached_buffers\": " + num(c.reattached_buffers) + ",\n";
         s += tally_members(c.tally, "      ") + "\n    }";
     }
     s += a.clients().empty() ? "],\n" : "\n  ],\n";
@@ -86,6 +112,7 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
         s += "      \"frames_presented\": " + num(o.frames_presented) + ",\n";
         s += "      \"frames_discarded\": " + num(o.frames_discarded) + ",\n";
         s += "      \"buffers_shown\": " + num(o.buffers_shown) + ",\n";
+        s += scanout_members(o.scanout, "      ") + ",\n";
         s += tally_members(o.tally, "      ") + "\n    }";
     }
     s += a.outputs().empty() ? "],\n" : "\n  ],\n";

@@ -1,7 +1,5 @@
-// xdg-shell toplevels become Views.  Each new buffer the main surface commits
-// is classified here, at commit time, from the renderer's ImportRecord:
-// wlroots imports the buffer (wlr_client_buffer_create) inside the commit,
-// before this handler runs.
+// xdg-shell toplevels become Views.  Their buffers, and those of their
+// subsurfaces and popups, are counted per surface (surfaces.cpp).
 #include "app/server.hpp"
 
 namespace zcd::app {
@@ -15,51 +13,8 @@ void update_client_name(View& view) {
         view.server->accounting.set_client_name(view.client_id, name);
 }
 
-// The commit's timeline record.  wlroots gives no hook before it imports
-// the buffer, so the commit time is the start of the import when the
-// renderer timed it (the commit was being processed then), else now.
-uint64_t record_commit(View& view, const ImportRecord* record) {
-    Server& server = *view.server;
-    wlr_surface* surface = view.xdg->surface;
-    CommitRecord c;
-    c.client_id = view.client_id;
-    for (const ClientAccount& a : server.accounting.clients())
-        if (a.id == view.client_id)
-            c.client_name = a.name;
-    c.commit_ns = now_ns();
-    if (record) {
-        if (record->import_begin_ns > 0 && record->import_begin_ns < c.commit_ns)
-            c.commit_ns = record->import_begin_ns;
-        c.import_begin_ns = record->import_begin_ns;
-        c.import_end_ns = record->import_end_ns;
-        c.path = record->path;
-        c.reason = record->reason;
-        c.bytes_copied = record->bytes_copied;
-        c.bytes_zero_copy = record->bytes_zero_copy;
-    }
-    c.width = static_cast<uint32_t>(surface->current.buffer_width);
-    c.height = static_cast<uint32_t>(surface->current.buffer_height);
-    return server.timeline->add_commit(std::move(c));
-}
-
 void handle_commit(View& view) {
     Server& server = *view.server;
-    wlr_surface* surface = view.xdg->surface;
-    if ((surface->current.committed & WLR_SURFACE_STATE_BUFFER) && surface->buffer) {
-        const ImportRecord* record = renderer_import_record(server, surface->buffer->texture);
-        CommitClass c =
-            server.accounting.on_buffer_committed(view.client_id, record, &view.last_generation);
-        // A stale record means the import of this buffer failed and the old
-        // one is still shown: it is not a new buffer on screen.
-        if (c != CommitClass::Stale) {
-            view.commit_serial++;
-            view.record.reset();
-            if (record)
-                view.record = *record;
-            if (server.timeline)
-                view.timeline_commit = record_commit(view, record);
-        }
-    }
     if (view.mapped) {
         wlr_box geo{};
         wlr_xdg_surface_get_geometry(view.xdg, &geo);
@@ -69,14 +24,17 @@ void handle_commit(View& view) {
 }
 
 void handle_new_surface(Server& server, wlr_xdg_surface* xdg) {
-    // Popups are drawn with their toplevel (wlr_xdg_surface_for_each_surface).
+    // Popups are drawn with their toplevel (wlr_xdg_surface_for_each_surface);
+    // their buffers count for their client like any other.
+    const uint32_t client_id = client_id_for(server, wl_resource_get_client(xdg->resource));
+    track_surface(server, xdg->surface, client_id);
     if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL)
         return;
     auto view = std::make_unique<View>();
     View* v = view.get();
     v->server = &server;
     v->xdg = xdg;
-    v->client_id = client_id_for(server, wl_resource_get_client(xdg->resource));
+    v->client_id = client_id;
     v->map.connect(&xdg->events.map, [v](void*) {
         v->mapped = true;
         update_client_name(*v);

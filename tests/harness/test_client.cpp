@@ -11,6 +11,12 @@
 //   --destroy-mid-frame: commits a frame and vanishes at once (no cleanup).
 //   --destroy-buffer-in-use: destroys a wl_buffer the compositor still holds,
 //            then keeps drawing with fresh buffers.
+//   --subsurface: a desynchronised subsurface (half size, at 16,16, the
+//            colour inverted) gets a new buffer with every frame too, as a
+//            video player's content surface does.
+//   --reattach: every second frame attaches the previous buffer again
+//            without damage (as foot, mpv and GTK4 do with unchanged content).
+//   Prints "commits=N subsurface_commits=S reattached=R" when done.
 //
 // Exit: 0 success, 1 unexpected compositor behaviour, 2 bad arguments,
 // 3 a needed global is missing.
@@ -20,6 +26,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -48,6 +55,8 @@ struct Args {
     bool destroy_mid_frame = false;
     bool destroy_buffer_in_use = false;
     bool dmabuf_feedback = false; // print the v4 default feedback and exit
+    bool subsurface = false;
+    bool reattach = false;
     int timeout_s = 20;
 };
 
@@ -56,7 +65,7 @@ void usage() {
               "                      [--source shm|memfd-dmabuf] [--timeout S]\n"
               "                      [--bad plane-count|offset|stride|format|fd]\n"
               "                      [--destroy-mid-frame] [--destroy-buffer-in-use]\n"
-              "                      [--dmabuf-feedback]");
+              "                      [--dmabuf-feedback] [--subsurface] [--reattach]");
 }
 
 [[noreturn]] void die(int code, const char* fmt, const char* arg = "") {
@@ -100,6 +109,10 @@ bool parse_args(int argc, char** argv, Args* a) {
             a->timeout_s = std::atoi(next().c_str());
         } else if (s == "--destroy-mid-frame") {
             a->destroy_mid_frame = true;
+        } else if (s == "--subsurface") {
+            a->subsurface = true;
+        } else if (s == "--reattach") {
+            a->reattach = true;
         } else if (s == "--dmabuf-feedback") {
             a->dmabuf_feedback = true;
         } else if (s == "--destroy-buffer-in-use") {
@@ -115,6 +128,7 @@ struct Client {
     Args args;
     wl_display* display = nullptr;
     wl_compositor* compositor = nullptr;
+    wl_subcompositor* subcompositor = nullptr;
     wl_shm* shm = nullptr;
     xdg_wm_base* wm_base = nullptr;
     wp_presentation* presentation = nullptr;
@@ -136,6 +150,8 @@ void registry_global(void* data, wl_registry* reg, uint32_t name, const char* if
     };
     if (std::strcmp(iface, wl_compositor_interface.name) == 0)
         c->compositor = static_cast<wl_compositor*>(bind(&wl_compositor_interface, 4));
+    else if (std::strcmp(iface, wl_subcompositor_interface.name) == 0)
+        c->subcompositor = static_cast<wl_subcompositor*>(bind(&wl_subcompositor_interface, 1));
     else if (std::strcmp(iface, wl_shm_interface.name) == 0)
         c->shm = static_cast<wl_shm*>(bind(&wl_shm_interface, 1));
     else if (std::strcmp(iface, xdg_wm_base_interface.name) == 0)
@@ -191,7 +207,8 @@ void frame_done(void* data, wl_callback* cb, uint32_t) {
 }
 const wl_callback_listener kFrame = {frame_done};
 
-// A memfd holding one XRGB8888 frame of the client's colour.
+// A memfd holding one XRGB8888 frame of the client's colour (or `a`'s
+// size and colour when given another Args).
 int make_filled_memfd(const Args& a, size_t* size_out) {
     const size_t stride = static_cast<size_t>(a.width) * 4;
     const size_t size = stride * static_cast<size_t>(a.height);
@@ -282,11 +299,11 @@ int dispatch_until(wl_display* d, std::chrono::steady_clock::time_point deadline
     return n < 0 ? -1 : n + 1; // woke up: count it as progress even with 0 events
 }
 
-wl_buffer* make_shm_buffer(Client& c) {
+wl_buffer* make_shm_buffer(Client& c, const Args& a) {
     size_t size = 0;
-    int fd = make_filled_memfd(c.args, &size);
+    int fd = make_filled_memfd(a, &size);
     wl_shm_pool* pool = wl_shm_create_pool(c.shm, fd, static_cast<int32_t>(size));
-    wl_buffer* b = wl_shm_pool_create_buffer(pool, 0, c.args.width, c.args.height, c.args.width * 4,
+    wl_buffer* b = wl_shm_pool_create_buffer(pool, 0, a.width, a.height, a.width * 4,
                                              WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
     close(fd);
@@ -310,7 +327,7 @@ wl_buffer* make_memfd_dmabuf(Client& c) {
 }
 
 wl_buffer* make_buffer(Client& c) {
-    return c.args.source == "shm" ? make_shm_buffer(c) : make_memfd_dmabuf(c);
+    return c.args.source == "shm" ? make_shm_buffer(c, c.args) : make_memfd_dmabuf(c);
 }
 
 // One malformed dmabuf; the compositor must reject it with a protocol error.
@@ -394,9 +411,24 @@ int run(Client& c) {
     if (!a.bad.empty())
         return send_bad_dmabuf(c);
 
+    wl_surface* sub_surface = nullptr;
+    Args sub_args = a;
+    if (a.subsurface) {
+        if (!c.subcompositor)
+            die(3, "compositor lacks wl_subcompositor%s", "");
+        sub_surface = wl_compositor_create_surface(c.compositor);
+        wl_subsurface* sub = wl_subcompositor_get_subsurface(c.subcompositor, sub_surface, c.surface);
+        wl_subsurface_set_position(sub, 16, 16);
+        wl_subsurface_set_desync(sub);
+        sub_args.width = std::max(1, a.width / 2);
+        sub_args.height = std::max(1, a.height / 2);
+        sub_args.color = ~a.color & 0xffffffu;
+    }
+
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
     std::vector<wl_buffer*> old_buffers;
-    int committed = 0;
+    int committed = 0, sub_committed = 0, reattached = 0;
+    wl_buffer* last = nullptr;
     while (c.presented < a.frames) {
         if (std::chrono::steady_clock::now() > deadline) {
             std::fprintf(stderr, "zc-test-client: timeout: %d of %d frames presented\n",
@@ -404,9 +436,21 @@ int run(Client& c) {
             return 1;
         }
         if (c.frame_done && committed - c.presented - c.discarded < 2) {
-            wl_buffer* b = make_buffer(c);
+            if (sub_surface) {
+                wl_buffer* sb = make_shm_buffer(c, sub_args);
+                wl_surface_attach(sub_surface, sb, 0, 0);
+                wl_surface_damage_buffer(sub_surface, 0, 0, sub_args.width, sub_args.height);
+                wl_surface_commit(sub_surface);
+                old_buffers.push_back(sb);
+                sub_committed++;
+            }
+            // Unchanged content: the same buffer again, nothing damaged.
+            const bool again = a.reattach && last && committed % 2 == 1;
+            wl_buffer* b = again ? last : make_buffer(c);
             wl_surface_attach(c.surface, b, 0, 0);
-            wl_surface_damage_buffer(c.surface, 0, 0, a.width, a.height);
+            if (!again)
+                wl_surface_damage_buffer(c.surface, 0, 0, a.width, a.height);
+            reattached += again ? 1 : 0;
             wl_callback* cb = wl_surface_frame(c.surface);
             wl_callback_add_listener(cb, &kFrame, &c);
             c.frame_done = false;
@@ -432,8 +476,9 @@ int run(Client& c) {
                 wl_buffer_destroy(b);
                 b = nullptr;
             }
-            if (b)
+            if (b && !again)
                 old_buffers.push_back(b);
+            last = b;
         }
         int n = dispatch_until(c.display, deadline);
         if (n < 0) {
@@ -442,14 +487,18 @@ int run(Client& c) {
             return 1;
         }
         // Keep at most a few buffers alive; older ones have been replaced.
-        while (old_buffers.size() > 3) {
+        while (old_buffers.size() > (sub_surface ? 6u : 3u)) {
             wl_buffer_destroy(old_buffers.front());
             old_buffers.erase(old_buffers.begin());
         }
     }
     std::printf("presented=%d discarded=%d zero_copy=%d\n", c.presented, c.discarded, c.zero_copy);
+    std::printf("commits=%d subsurface_commits=%d reattached=%d\n", committed, sub_committed,
+                reattached);
     for (wl_buffer* b : old_buffers)
         wl_buffer_destroy(b);
+    if (sub_surface)
+        wl_surface_destroy(sub_surface);
     xdg_toplevel_destroy(c.toplevel);
     xdg_surface_destroy(c.xsurface);
     wl_surface_destroy(c.surface);

@@ -47,17 +47,62 @@ TEST(Accounting, CountsFreshRecordsPerClientWithBytes) {
     EXPECT_EQ(total.bytes_zero_copy, 4096u);
 }
 
-TEST(Accounting, SameGenerationIsNotCountedTwice) {
+TEST(Accounting, ReattachedBufferIsACommitWithoutNewBytes) {
     Accounting a;
     uint32_t c = a.add_client("c");
     uint64_t g = 0;
     auto r = record(ImportPath::ShmCopy, FallbackReason::None, 10, 0, 3);
     EXPECT_EQ(a.on_buffer_committed(c, &r, &g), CommitClass::Fresh);
-    EXPECT_EQ(a.on_buffer_committed(c, &r, &g), CommitClass::Stale);
-    EXPECT_EQ(a.clients()[0].tally.buffers(), 1u);
-    EXPECT_EQ(a.clients()[0].stale_records, 1u);
-    EXPECT_EQ(a.clients()[0].buffers_committed, 2u);
-    EXPECT_EQ(a.total().bytes_copied, 10u);
+    EXPECT_EQ(a.on_buffer_committed(c, &r, &g), CommitClass::Reattached);
+    const auto& client = a.clients()[0];
+    EXPECT_EQ(client.buffers_committed, 2u);
+    EXPECT_EQ(client.tally.buffers(), 2u); // both commits under their path
+    EXPECT_EQ(client.tally.paths[static_cast<size_t>(ImportPath::ShmCopy)], 2u);
+    EXPECT_EQ(client.reattached_buffers, 1u);
+    EXPECT_EQ(a.total().bytes_copied, 10u); // copied once
+}
+
+TEST(Accounting, TotalsAreTheSumOfTheClientRows) {
+    Accounting a;
+    uint32_t c1 = a.add_client("toplevel-and-subsurface"), c2 = a.add_client("other");
+    // Two surfaces of one client, each with its own generation memory.
+    uint64_t main_gen = 0, sub_gen = 0, other_gen = 0;
+    auto zc = record(ImportPath::ShmHostImport, FallbackReason::None, 0, 400, 1);
+    auto sub = record(ImportPath::ShmCopy, FallbackReason::ForcedCopy, 50, 0, 2);
+    a.on_buffer_committed(c1, &zc, &main_gen);
+    a.on_buffer_committed(c1, &sub, &sub_gen);
+    a.on_buffer_committed(c1, &sub, &sub_gen); // re-attached
+    a.on_buffer_committed(c2, nullptr, &other_gen);
+    uint64_t sum = 0;
+    for (const auto& c : a.clients()) {
+        EXPECT_EQ(c.buffers_committed, c.tally.buffers()) << c.name;
+        sum += c.buffers_committed;
+    }
+    EXPECT_EQ(a.buffers_committed(), sum);
+    EXPECT_EQ(a.buffers_committed(), 4u);
+    EXPECT_EQ(a.total().buffers(), a.buffers_committed());
+    EXPECT_EQ(a.reattached_buffers(), 1u);
+    EXPECT_EQ(a.clients()[0].tally.paths[static_cast<size_t>(ImportPath::ShmCopy)], 2u);
+}
+
+TEST(Accounting, PresentedFramesAreCountedByOutputHop) {
+    Accounting a;
+    size_t o = a.add_output("HEADLESS-1", 64, 64, 60000);
+    zcd::OutputHop direct{zcd::ScanoutPath::DirectScanout, zcd::ScanoutCopyReason::None,
+                          zcd::DirectScanoutMiss::None, 0};
+    zcd::OutputHop readback{zcd::ScanoutPath::ComposedCopy, zcd::ScanoutCopyReason::Readback,
+                            zcd::DirectScanoutMiss::Overlay, 2 * 64 * 64 * 4};
+    a.on_output_present(o, true, &direct);
+    a.on_output_present(o, true, &readback);
+    a.on_output_present(o, false, &readback); // discarded: not counted
+    const auto& s = a.outputs()[o].scanout;
+    EXPECT_EQ(s.frames(), a.outputs()[o].frames_presented);
+    EXPECT_EQ(s.paths[static_cast<size_t>(zcd::ScanoutPath::DirectScanout)], 1u);
+    EXPECT_EQ(s.copy_reasons[static_cast<size_t>(zcd::ScanoutCopyReason::Readback)], 1u);
+    EXPECT_EQ(s.misses[static_cast<size_t>(zcd::DirectScanoutMiss::Overlay)], 1u);
+    EXPECT_EQ(s.misses[static_cast<size_t>(zcd::DirectScanoutMiss::None)], 0u);
+    EXPECT_EQ(s.bytes_copied, 2u * 64 * 64 * 4);
+    EXPECT_EQ(a.scanout_total().bytes_copied, s.bytes_copied);
 }
 
 TEST(Accounting, MissingRecordIsUnclassifiedNotGuessed) {

@@ -49,3 +49,19 @@ TEST(Layout, RandomWindowsNeverOverlap) {
         }
     }
 }
+
+TEST(Layout, AnOutputSizedWindowCoversTheOutputExactly) {
+    const Rect area{0, 0, 1920, 1080};
+    auto placed = layout_shelves({{0, 0, 1920, 1080}}, area, 8);
+    EXPECT_EQ(placed[0].x, 0);
+    EXPECT_EQ(placed[0].y, 0);
+    // A second one goes below it, not onto it; a small one keeps its gap.
+    placed = layout_shelves({{0, 0, 1920, 1080}, {0, 0, 1920, 1080}, {0, 0, 100, 100}}, area, 8);
+    EXPECT_EQ(placed[1].x, 0);
+    EXPECT_GE(placed[1].y, 1080);
+    EXPECT_EQ(placed[2].x, 8);
+    // Wide but short: flush left, the usual gap on top.
+    placed = layout_shelves({{0, 0, 1910, 300}}, area, 8);
+    EXPECT_EQ(placed[0].x, 0);
+    EXPECT_EQ(placed[0].y, 8);
+}

@@ -55,6 +55,15 @@ TEST(Options, ParsesTimelineOverlayAndKernelFlags) {
     EXPECT_FALSE(parse_options({"--overlay-in-capture", "yes"}).error.empty());
 }
 
+TEST(Options, DirectScanoutIsOnUnlessTurnedOff) {
+    EXPECT_TRUE(parse_options({}).options.direct_scanout);
+    auto r = parse_options({"--direct-scanout", "off"});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_FALSE(r.options.direct_scanout);
+    EXPECT_TRUE(parse_options({"--direct-scanout", "on"}).options.direct_scanout);
+    EXPECT_FALSE(parse_options({"--direct-scanout", "maybe"}).error.empty());
+}
+
 TEST(Options, CommandAfterDoubleDashIsKeptVerbatim) {
     auto r = parse_options({"--exit-with-client", "--", "client", "--size", "x"});
     ASSERT_TRUE(r.error.empty()) << r.error;

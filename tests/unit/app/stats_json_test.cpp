@@ -17,7 +17,9 @@ TEST(StatsJson, IsValidJsonWithTheDocumentedKeys) {
     r.generation = 1;
     uint64_t g = 0;
     a.on_buffer_committed(c, &r, &g);
-    a.on_output_present(o, true);
+    zcd::OutputHop hop{zcd::ScanoutPath::ComposedZeroCopy, zcd::ScanoutCopyReason::None,
+                       zcd::DirectScanoutMiss::SeveralSurfaces, 0};
+    a.on_output_present(o, true, &hop);
     a.on_buffer_presented(c, o, &r);
     RunFacts f;
     f.backend = "headless";
@@ -46,6 +48,16 @@ TEST(StatsJson, IsValidJsonWithTheDocumentedKeys) {
     EXPECT_EQ(outputs[0].get("buffers_shown")->integer, 1);
     EXPECT_EQ((*v.get("captures")->array)[0].string, "HEADLESS-1-000001.png");
     EXPECT_FALSE(v.get("overlay")->get("shown")->boolean);
+    // The output hop, top level and per output; frames add up.
+    EXPECT_EQ(v.get("scanout_paths")->get("composed_zero_copy")->integer, 1);
+    EXPECT_EQ(v.get("scanout_paths")->get("direct_scanout")->integer, 0);
+    EXPECT_EQ(v.get("direct_scanout_misses")->get("several_surfaces")->integer, 1);
+    EXPECT_EQ(v.get("direct_scanout_misses")->get("none"), nullptr);
+    EXPECT_EQ(v.get("scanout_copy_reasons")->get("readback")->integer, 0);
+    EXPECT_EQ(outputs[0].get("scanout_paths")->get("composed_zero_copy")->integer, 1);
+    EXPECT_EQ(outputs[0].get("scanout_bytes_copied")->integer, 0);
+    EXPECT_EQ(v.get("buffers_committed")->integer, clients[0].get("buffers_committed")->integer);
+    EXPECT_EQ(clients[0].get("reattached_buffers")->integer, 0);
 }
 
 TEST(StatsJson, EmptyRunIsStillValid) {
