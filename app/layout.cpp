@@ -24,13 +24,13 @@ std::vector<Rect> layout_shelves(const std::vector<Rect>& sizes, const Rect& are
         }
         r.x = x;
         r.y = y;
-        // A window that cannot fit between the gaps is not moved in by the
-        // gap: one as large as the area covers it exactly from its origin
+        // A window that does not fit after the gap is not pushed out by it:
+        // one as large as the area covers it exactly from its origin
         // (fullscreen-sized clients, which the output can then scan out
         // directly).  It has its row alone, so nothing moves onto it.
-        if (x == area.x + gap && r.width > area.width - 2 * gap) {
+        if (x == area.x + gap && r.width > area.width - gap) {
             r.x = area.x;
-            if (y == area.y + gap && r.height > area.height - 2 * gap)
+            if (y == area.y + gap && r.height > area.height - gap)
                 r.y = area.y;
         }
         x += r.width + gap;
@@ -38,6 +38,35 @@ std::vector<Rect> layout_shelves(const std::vector<Rect>& sizes, const Rect& are
         placed.push_back(r);
     }
     return placed;
+}
+
+bool place_panel(const Rect& output, int32_t width, int32_t height,
+                 const std::vector<Rect>& windows, int32_t gap, Rect* out) {
+    const int32_t right = output.x + output.width - width - gap;
+    const int32_t bottom = output.y + output.height - height - gap;
+    std::vector<Rect> candidates = {{right, output.y + gap, width, height},
+                                    {right, bottom, width, height},
+                                    {output.x + gap, bottom, width, height},
+                                    {output.x + gap, output.y + gap, width, height}};
+    for (const Rect& w : windows) {
+        candidates.push_back({w.x + w.width + gap, w.y, width, height});
+        candidates.push_back({w.x, w.y + w.height + gap, width, height});
+        candidates.push_back({right, w.y + w.height + gap, width, height});
+    }
+    *out = candidates.front();
+    for (const Rect& c : candidates) {
+        if (c.x < output.x || c.y < output.y || c.x + c.width > output.x + output.width ||
+            c.y + c.height > output.y + output.height)
+            continue;
+        bool free = true;
+        for (const Rect& w : windows)
+            free = free && !overlaps(c, w);
+        if (free) {
+            *out = c;
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace zcd::app

@@ -14,6 +14,9 @@ namespace zcd::app {
 
 namespace {
 
+// How often the overlay's numbers are recomputed: 4 times a second.
+constexpr int64_t kOverlayRefreshNs = 250000000;
+
 struct CollectContext {
     Output* output;
     View* view;
@@ -190,10 +193,20 @@ void render_frame(Output& out) {
     if (!committed) {
         if (!wlr_output_attach_render(o, nullptr))
             return;
-        // The overlay shows the last second as of this frame.
-        if (server.overlay_visible && server.timeline)
-            fill_overlay_model(server.timeline->snapshot(cpu_begin - 1000000000),
-                               server.accounting, server.facts.device, &server.overlay_model);
+        if (server.overlay_visible) {
+            // The overlay's numbers change a few times a second, not every
+            // frame: the model (and with it the panel) is rebuilt only then.
+            if (server.timeline && cpu_begin - server.overlay_refreshed_ns >= kOverlayRefreshNs) {
+                // It shows the last second as of this frame.
+                fill_overlay_model(server.timeline->snapshot(cpu_begin - 1000000000),
+                                   server.accounting, server.facts.device, &server.overlay_model);
+                server.overlay_model.version++;
+                server.overlay_refreshed_ns = cpu_begin;
+            }
+            const int32_t height = server.facts.overlay_h > 0 ? server.facts.overlay_h : 300;
+            if (!place_overlay(server, out, height))
+                server.facts.overlay_frames_covering++;
+        }
         if (capture)
             renderer_request_capture(server);
         wlr_renderer_begin(server.renderer, static_cast<uint32_t>(o->width),

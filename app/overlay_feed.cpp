@@ -89,6 +89,10 @@ void fill_overlay_model(const Timeline& window, const Accounting& accounting,
         model->clients.push_back(std::move(oc));
     }
 
+    model->scanout_counts = accounting.scanout_total().paths;
+    model->mb_per_s_scanout_copied = 0;
+    for (const OutputSummary& o : summary.outputs)
+        model->mb_per_s_scanout_copied += o.mbps_scanout_copied;
     const PathTally total = accounting.total();
     model->path_counts = total.paths;
     model->fallback_counts = total.reasons;

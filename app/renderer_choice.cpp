@@ -108,8 +108,11 @@ bool renderer_set_overlay(Server& server, bool visible) {
 #ifdef ZCD_HAVE_VULKAN_RENDERER
     if (server.vulkan) {
         server.overlay_visible = visible;
+        server.overlay_refreshed_ns = 0; // fresh numbers on the first frame that shows it
         render::set_overlay(server.renderer, visible ? &server.overlay_model : nullptr);
         render::set_overlay_in_capture(server.renderer, server.options.overlay_in_capture);
+        // Windows make room for it (or take the room back).
+        arrange_views(server);
         return true;
     }
 #endif

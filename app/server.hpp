@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/accounting.hpp"
+#include "app/layout.hpp"
 #include "app/listener.hpp"
 #include "app/options.hpp"
 #include "app/stats_json.hpp"
@@ -80,6 +81,7 @@ struct Output {
     uint64_t timeline_frame = 0;            // TimelineRecorder id of the in-flight frame
     OutputHop hop;                          // output hop of the in-flight frame
     std::vector<FrameSurface> frame_surfaces; // scratch of render_frame, kept for its capacity
+    std::vector<Rect> window_rects;           // scratch of place_overlay
     Listener frame, present, destroy;
 };
 
@@ -123,6 +125,7 @@ struct Server {
     uint64_t last_gpu_frame_seq = 0;            // renderer frame whose GPU times we took
     OverlayModel overlay_model;                 // refilled every frame while shown
     bool overlay_visible = false;               // --overlay, toggled with F12
+    int64_t overlay_refreshed_ns = 0;           // when overlay_model was last refilled
     struct StatsSocket* stats_socket = nullptr; // may be null
     struct KstatFeed* kstat_feed = nullptr;     // may be null
     int64_t start_ns = 0;
@@ -163,6 +166,9 @@ TrackedSurface* tracked_surface(Server& server, wlr_surface* surface); // may be
 bool capture_buffer(Output& output, wlr_buffer* buffer);
 // view.cpp
 void arrange_views(Server& server);
+// Puts the overlay (its last known height) where no window of `out` is;
+// false when there is no such place (it then covers a window).
+bool place_overlay(Server& server, Output& out, int32_t height);
 void focus_view(Server& server, View* view); // view may be null
 // seat.cpp
 void seat_init(Server& server);

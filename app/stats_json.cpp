@@ -119,7 +119,8 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
     s += "  \"overlay\": {\"shown\": " + std::string(f.overlay_shown ? "true" : "false") +
          ", \"x\": " + std::to_string(f.overlay_x) + ", \"y\": " + std::to_string(f.overlay_y) +
          ", \"width\": " + std::to_string(f.overlay_w) +
-         ", \"height\": " + std::to_string(f.overlay_h) + "},\n";
+         ", \"height\": " + std::to_string(f.overlay_h) +
+         ", \"frames_covering_windows\": " + num(f.overlay_frames_covering) + "},\n";
     auto kernel = [](const KernelCounters& k) {
         if (!k.available)
             return std::string("null");

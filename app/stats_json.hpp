@@ -38,6 +38,7 @@ struct RunFacts {
     std::vector<std::string> captures;            // file names written into --capture DIR
     bool overlay_shown = false;                   // the overlay was drawn at least once
     int32_t overlay_x = 0, overlay_y = 0, overlay_w = 0, overlay_h = 0; // its last rectangle
+    uint64_t overlay_frames_covering = 0; // frames that drew it over a window (no free place)
 };
 
 std::string stats_json(const Accounting& accounting, const RunFacts& facts);

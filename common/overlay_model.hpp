@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/import_path.hpp"
+#include "common/scanout_path.hpp"
 
 namespace zcd {
 
@@ -43,7 +44,17 @@ struct OverlayInterconnect {
     uint64_t rejected_ranges = 0;
 };
 
+// The panel's width in output pixels: fixed, so that the layout can keep a
+// strip of the output free for it (long lines wrap instead of widening it).
+inline constexpr int32_t kOverlayPanelWidth = 320;
+
 struct OverlayModel {
+    // Where the compositor placed the panel (top-left, output pixels): where
+    // no window is.  -1: not placed yet, top-right corner.
+    int32_t x = -1, y = -1;
+    // Bumped by the compositor whenever the numbers below change; the
+    // renderer rebuilds the panel only then and reuses it otherwise.
+    uint64_t version = 0;
     std::string title = "zc-compositor";
     std::string device; // renderer device name
     std::vector<OverlayOutput> outputs;
@@ -59,6 +70,10 @@ struct OverlayModel {
     std::array<uint64_t, kFallbackReasonCount> fallback_counts{};
     double mb_per_s_copied = 0.0;    // MB (1e6 bytes) per second copied
     double mb_per_s_zero_copy = 0.0; // MB per second shown without a copy
+    // The output hop: presented frames per scanout path (run totals), and
+    // MB per second the output hop copied (last second).
+    std::array<uint64_t, kScanoutPathCount> scanout_counts{};
+    double mb_per_s_scanout_copied = 0.0;
 
     OverlayInterconnect guest; // the guest kernel's counters
     OverlayInterconnect host;  // the host's, forwarded by the host agent

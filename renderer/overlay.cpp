@@ -16,6 +16,13 @@ struct Overlay {
     bool backend_ready = false;
     int64_t last_frame_ns = 0;
     bool laid_out = false;
+    // The panel last built: reused (its draw data re-recorded) until the
+    // model's numbers, place or the output size change.
+    bool built = false;
+    uint64_t built_version = 0;
+    int32_t built_x = 0, built_y = 0;
+    uint32_t built_w = 0, built_h = 0;
+    OverlayRect rect;
 };
 
 namespace {
@@ -100,6 +107,13 @@ void overlay_destroy(Overlay* o) {
 OverlayRect overlay_record(Overlay* o, const OverlayModel& model, VkCommandBuffer cmd,
                            uint32_t width, uint32_t height) {
     ImGui::SetCurrentContext(o->context);
+    if (o->built && o->built_version == model.version && o->built_x == model.x &&
+        o->built_y == model.y && o->built_w == width && o->built_h == height) {
+        // Same numbers, same place: the last frame's draw lists are still
+        // valid (until the next NewFrame); only record them again.
+        ImGui_ImplVulkan_RenderDrawData(ImGui::GetDrawData(), cmd);
+        return o->rect;
+    }
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = ImVec2(float(width), float(height));
     const int64_t now = monotonic_ns();
@@ -121,6 +135,13 @@ OverlayRect overlay_record(Overlay* o, const OverlayModel& model, VkCommandBuffe
     OverlayRect rect = draw_overlay_panel(model);
     ImGui::Render();
     ImGui_ImplVulkan_RenderDrawData(ImGui::GetDrawData(), cmd);
+    o->built = true;
+    o->built_version = model.version;
+    o->built_x = model.x;
+    o->built_y = model.y;
+    o->built_w = width;
+    o->built_h = height;
+    o->rect = rect;
     return rect;
 }
 

@@ -519,6 +519,62 @@ def run_overlay_case(bin_dir, out_dir):
     return stats_on
 
 
+def colour_box(img, rgb):
+    """(count, bounding box) of the pixels that are exactly rgb."""
+    want = bytes(rgb)
+    n, x0, y0, x1, y1 = 0, img.width, img.height, -1, -1
+    for y in range(img.height):
+        row = img.rows[y]
+        if want not in row:
+            continue
+        for x in range(img.width):
+            if img.pixel(x, y) == tuple(rgb):
+                n += 1
+                x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+    return n, (x0, y0, x1 - x0 + 1, y1 - y0 + 1)
+
+
+def run_overlay_never_covers_case(bin_dir, out_dir):
+    """With the overlay in the captures, every window is whole: each client's
+    colour fills exactly its own w x h rectangle, so no pixel of any window
+    is behind the overlay.  The overlay is there too (its rectangle differs
+    from the background)."""
+    clients = [((150, 100), (0xE0, 0x40, 0x40)), ((120, 90), (0x40, 0xE0, 0x40)),
+               ((200, 60), (0x40, 0x40, 0xE0))]
+    comp = h.Compositor(bin_dir, out_dir, args=["--overlay", "--overlay-in-capture", "on"],
+                        capture_every=20)
+    procs = []
+    for i, ((w, hgt), rgb) in enumerate(clients):
+        procs.append(comp.start_client(fmt([TEST_CLIENT, "--size", f"{w}x{hgt}", "--color",
+                                            bytes(rgb).hex(), "--frames", "150",
+                                            "--app-id", f"window-{i}", "--timeout", "80"],
+                                           bin_dir), f"client-{i}"))
+        h.time.sleep(0.3)
+    for p in procs:
+        check(comp.wait_client(p, 90) == 0, f"client failed (log: {p.log_path})")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    check(stats["overlay"]["shown"], "overlay never drawn")
+    check(stats["overlay"]["frames_covering_windows"] == 0,
+          f"{stats['overlay']['frames_covering_windows']} frames drew the overlay over a window")
+    checked = 0
+    for path in comp.capture_paths(stats):
+        name = os.path.basename(path)
+        rects = [r for r in stats["capture_overlays"] if r["capture"] == name]
+        img = h.read_png(path)
+        boxes = [colour_box(img, rgb) for _, rgb in clients]
+        if any(n == 0 for n, _ in boxes):
+            continue  # not every client is up yet (or any more)
+        for ((w, hgt), rgb), (n, box) in zip(clients, boxes):
+            check(n == w * hgt and box[2:] == (w, hgt),
+                  f"{name}: window #{bytes(rgb).hex()} shows {n} of {w * hgt} pixels, "
+                  f"box {box}: something covers it (overlay {rects})")
+        check(rects and rects[0]["width"] > 0, f"{name}: no overlay rectangle in stats")
+        checked += 1
+    check(checked >= 2, f"only {checked} captures show all three windows")
+    return stats
+
+
 def run_live_stats_case(bin_dir, out_dir):
     """--stats-socket: a reader gets JSON lines (docs/stats-socket.md) while a client draws."""
     sock_path = os.path.join(tempfile.mkdtemp(prefix="zcd-live-"), "live.sock")
@@ -565,7 +621,8 @@ def main():
     a = ap.parse_args()
     if a.list:
         print(";".join(list(CLIENT_CASES) + list(PROTOCOL_CASES) + list(BAD_CASES) +
-                       ["overlay_in_capture", "live_stats_socket"]))
+                       ["overlay_in_capture", "overlay_never_covers_windows",
+                        "live_stats_socket"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -580,6 +637,8 @@ def main():
             stats = run_live_stats_case(a.bin, out)
         elif a.case == "overlay_in_capture":
             stats = run_overlay_case(a.bin, out)
+        elif a.case == "overlay_never_covers_windows":
+            stats = run_overlay_never_covers_case(a.bin, out)
         elif a.case in BAD_CASES:
             stats = run_bad_case(a.case, BAD_CASES[a.case], a.bin, out)
         else:
