@@ -126,9 +126,10 @@ ScanoutFrame describe_frame(Output& out, const std::vector<FrameSurface>& surfac
 // Attach, test, commit: the client's buffer becomes the output's.  Returns
 // None on success, else why not (the output's pending state is rolled back
 // so the frame can be composed instead).
-DirectScanoutMiss try_direct_scanout(Output& out, const FrameSurface& fs, const timespec& now,
-                                     bool capture) {
+DirectScanoutMiss try_direct_scanout(Output& out, const std::vector<FrameSurface>& surfaces,
+                                     size_t index, const timespec& now, bool capture) {
     wlr_output* o = out.output;
+    const FrameSurface& fs = surfaces[index];
     wlr_buffer* buffer = &fs.surface->buffer->base;
     wlr_output_attach_buffer(o, buffer);
     if (!wlr_output_test(o)) {
@@ -137,6 +138,11 @@ DirectScanoutMiss try_direct_scanout(Output& out, const FrameSurface& fs, const 
     }
     discard_in_flight(out);
     note_sampled(out, fs, now);
+    // Surfaces off the output get their frame callbacks as in a composed
+    // frame (which "draws" them clipped away): their clients keep pace.
+    for (size_t i = 0; i < surfaces.size(); ++i)
+        if (i != index)
+            wlr_surface_send_frame_done(surfaces[i].surface, &now);
     out.frames_rendered++;
     if (capture)
         capture_buffer(out, fs.surface->buffer->source);
@@ -179,7 +185,7 @@ void render_frame(Output& out) {
     OutputHop hop;
     bool committed = false;
     if (miss == DirectScanoutMiss::None) {
-        miss = try_direct_scanout(out, surfaces[candidate], now, capture);
+        miss = try_direct_scanout(out, surfaces, candidate, now, capture);
         if (miss == DirectScanoutMiss::None) {
             hop = OutputHop{ScanoutPath::DirectScanout, ScanoutCopyReason::None,
                             DirectScanoutMiss::None, 0};

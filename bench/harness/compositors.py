@@ -175,7 +175,16 @@ class ZcCompositor(Compositor):
         if not os.access(self.binary, os.X_OK):
             raise Unavailable("zc-compositor not built ($ZCD_BUILD/bin/zc-compositor missing)")
         return [self.binary, "--backend", "headless", "--size", "1920x1080", "--refresh", "60",
-                "--socket", "wayland-bench"] + self.extra_args
+                "--socket", "wayland-bench",
+                "--stats-json", os.path.join(self.runtime_dir, "stats.json")] + self.extra_args
+
+    def read_stats(self):
+        """stats.json written at exit (after stop()), or None."""
+        try:
+            with open(os.path.join(self.runtime_dir, "stats.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
 
 
 def load_log(path):
@@ -255,6 +264,7 @@ def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x108
                 c.kill()
                 c.wait()
         comp.stop()
+        stats = comp.read_stats() if hasattr(comp, "read_stats") else None
         # The private XDG_RUNTIME_DIR (sockets, sway.conf) is of no use after.
         shutil.rmtree(comp.runtime_dir, ignore_errors=True)
     if errors:
@@ -287,6 +297,13 @@ def run_workload(comp, client_bin, n_clients, warmup_s, window_s, size="1920x108
         "cpu_ms_per_frame": round(cpu * 1000 / done, 4) if done else None,
         "presented_zero_copy": zero_copy_flags,
     }
+    if stats:
+        # zc-compositor's own count of how its frames reached the output
+        # (whole run, warm-up included).
+        out["scanout_paths"] = stats.get("scanout_paths", {})
+        out["scanout_bytes_copied"] = stats.get("scanout_bytes_copied", 0)
+        out["direct_scanout_misses"] = {k: v for k, v in
+                                        stats.get("direct_scanout_misses", {}).items() if v}
     out["_latencies_ms"] = latencies  # raw, for pooling across rounds; not saved
     if latencies:
         out["latency_ms_p50"] = round(percentile(latencies, 50), 3)

@@ -66,6 +66,12 @@ def environment(root):
 
 # ---------------------------------------------------------------- compositors
 
+# Workloads: "fullscreen" (the bench workload: clients as large as the output;
+# zc-compositor scans the one that covers it out directly) and "composed"
+# (clients that do not cover the output, so every compositor composes).
+WORKLOADS = (("fullscreen", "1920x1080"), ("composed", "960x540"))
+
+
 def compositor_set(args, runtime_parent, log_dir):
     """(label, factory) for every compositor configuration the table compares."""
     zc_bin = os.path.join(args.build, "bin", "zc-compositor")
@@ -100,25 +106,103 @@ def run_compositors(args, run_dir):
     os.makedirs(log_dir, exist_ok=True)
     client_bin = os.path.join(args.build, "bin", "zc-bench-client")
     configs, zc_help = compositor_set(args, None, log_dir)
-    results = {label: [] for label, _ in configs}
+    # The composed workload runs the three compositors only: the copy and
+    # overlay variants are about the fullscreen workload's rows.
+    runs = [(label, factory, w, size) for w, size in WORKLOADS for label, factory in configs
+            if w == "fullscreen" or label in ("weston", "sway", "zc-compositor")]
+    key = lambda label, w: label if w == "fullscreen" else f"{w}.{label}"  # noqa: E731
+    results = {key(label, w): [] for label, _, w, _ in runs}
     failures = {}
     warmup = 1.0 if args.quick else 2.0
     # Rounds interleave the compositors so slow drifts of the shared machine's
     # load hit all of them alike.
     for rnd in range(args.rounds):
-        for label, factory in configs:
-            if label in failures:
+        for label, factory, w, size in runs:
+            k = key(label, w)
+            if k in failures:
                 continue
-            print(f"bench: compositors round {rnd + 1}/{args.rounds}: {label} "
-                  f"({args.clients} x 1920x1080, {args.seconds:g} s)", flush=True)
+            print(f"bench: compositors round {rnd + 1}/{args.rounds}: {label} {w} "
+                  f"({args.clients} x {size}, {args.seconds:g} s)", flush=True)
             try:
                 c = factory()
-                results[label].append(comp.run_workload(c, client_bin, args.clients, warmup,
-                                                        args.seconds))
+                results[k].append(comp.run_workload(c, client_bin, args.clients, warmup,
+                                                    args.seconds, size=size))
             except comp.Unavailable as e:
-                failures[label] = str(e)
-                print(f"bench: {label}: {e}", flush=True)
-    return compositor_rows(configs, results, failures, zc_help, args)
+                failures[k] = str(e)
+                print(f"bench: {k}: {e}", flush=True)
+    rows = compositor_rows(configs, results, failures, zc_help, args)
+    rows += composed_rows(results, failures, args)
+    rows += scanout_rows(results, failures)
+    return rows
+
+
+def composed_rows(results, failures, args):
+    """CPU per frame on the composed workload, and zc-compositor's ratios."""
+    G = "compositor CPU per frame, composed workload (clients do not cover the output)"
+    size = dict(WORKLOADS)["composed"]
+    workload = (f"{args.clients} x zc-bench-client {size} XRGB8888 wl_shm on a 1920x1080 "
+                f"output, redraw every frame callback, {args.rounds} x {args.seconds:g} s")
+    rows, values = [], {}
+    for label in ("weston", "sway", "zc-compositor"):
+        k = f"composed.{label}"
+        rid, what = f"cpu.composed.{label}.ms_per_frame", f"{label}: CPU ms per frame (composed)"
+        if k in failures:
+            rows.append(missing(rid, G, what, failures[k], "ms"))
+            continue
+        p = pooled(results[k]) if results.get(k) else None
+        if not p or not p["frames"]:
+            rows.append(missing(rid, G, what, "no frame callbacks came back in the window", "ms"))
+            continue
+        values[label] = p["cpu_ms_per_frame"]
+        rows.append(measured(rid, G, what, p["cpu_ms_per_frame"], "ms", workload=workload,
+                             note=f"{p['cpu_s']:.2f} s CPU / {p['frames']} frames, "
+                                  f"{p['fps_per_client']:.1f} fps per client",
+                             cpu_s=p["cpu_s"], frames=p["frames"], window_s=p["window_s"],
+                             per_round=p["per_round_cpu_ms_per_frame"]))
+    for peer in ("weston", "sway"):
+        rid, what = f"cpu.composed.zc_over_{peer}", f"zc-compositor / {peer} CPU per frame (composed)"
+        if "zc-compositor" not in values or peer not in values:
+            rows.append(missing(rid, G, what, "a CPU row of the composed workload is missing"))
+        else:
+            zc, pr = values["zc-compositor"], values[peer]
+            rows.append(measured(rid, G, what, zc / pr, "x", note=f"{zc:.3f} / {pr:.3f} ms",
+                                 zc_ms=zc, peer_ms=pr))
+    return rows
+
+
+def scanout_rows(results, failures):
+    """How zc-compositor's frames reached the output, from its stats.json."""
+    G = "output hop (zc-compositor stats.json, whole runs)"
+    rows = []
+    for k, what, path in (
+            ("zc-compositor", "fullscreen workload: share of frames scanned out directly",
+             "direct_scanout"),
+            ("composed.zc-compositor", "composed workload: share of frames composed without "
+             "a copy", "composed_zero_copy")):
+        rid = f"scanout.{k}.{path}_share"
+        runs = results.get(k) or []
+        paths = {}
+        copied = 0
+        for r in runs:
+            for p, n in r.get("scanout_paths", {}).items():
+                paths[p] = paths.get(p, 0) + n
+            copied += r.get("scanout_bytes_copied", 0)
+        frames = sum(paths.values())
+        misses = {}
+        for r in runs:
+            for m, n in r.get("direct_scanout_misses", {}).items():
+                misses[m] = misses.get(m, 0) + n
+        if k in failures:
+            rows.append(missing(rid, G, what, failures[k]))
+        elif not frames:
+            rows.append(missing(rid, G, what, "zc-compositor wrote no scanout counts"))
+        else:
+            rows.append(measured(rid, G, what, paths.get(path, 0) / frames, "share",
+                                 note=f"{paths.get(path, 0)} of {frames} frames, "
+                                      f"{copied} bytes copied by the output hop",
+                                 scanout_paths=paths, direct_scanout_misses=misses,
+                                 scanout_bytes_copied=copied))
+    return rows
 
 
 def pooled(runs):

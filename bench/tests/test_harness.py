@@ -92,6 +92,16 @@ class TargetsTest(unittest.TestCase):
         v, _ = targets.judge([row("hotpath.gpu_waits_per_submit", 2.0, submits=174)])
         self.assertIn("MISSED", v["hotpath.gpu_waits_per_submit"])
 
+    def test_issue_15_targets(self):
+        v, _ = targets.judge([row("cpu.zc_over_sway", 0.6),
+                              row("cpu.composed.zc_over_weston", 0.8),
+                              row("scanout.zc-compositor.direct_scanout_share", 0.97),
+                              row("scanout.composed.zc-compositor.composed_zero_copy_share", 0.5)])
+        self.assertIn("MISSED", v["cpu.zc_over_sway"])
+        self.assertIn("met", v["cpu.composed.zc_over_weston"])
+        self.assertIn("met", v["scanout.zc-compositor.direct_scanout_share"])
+        self.assertIn("MISSED", v["scanout.composed.zc-compositor.composed_zero_copy_share"])
+
     def test_latency_threshold_follows_the_refresh(self):
         v, _ = targets.judge([row("latency.zc-compositor.p99", 18.0, refresh_ms=8.333)])
         self.assertIn("MISSED", v["latency.zc-compositor.p99"])
@@ -131,6 +141,19 @@ class KernelRowTest(unittest.TestCase):
 
 
 class ScrubTest(unittest.TestCase):
+    def test_scanout_rows_pool_the_rounds_stats(self):
+        run = {"scanout_paths": {"direct_scanout": 90, "composed_zero_copy": 10,
+                                 "composed_copy": 0},
+               "scanout_bytes_copied": 0, "direct_scanout_misses": {"no_surface": 10}}
+        rows = zcbench.scanout_rows({"zc-compositor": [run, run]},
+                                    {"composed.zc-compositor": "zc-compositor died"})
+        by_id = {r.id: r for r in rows}
+        direct = by_id["scanout.zc-compositor.direct_scanout_share"]
+        self.assertAlmostEqual(direct.value, 0.9)
+        composed = by_id["scanout.composed.zc-compositor.composed_zero_copy_share"]
+        self.assertIsNone(composed.value)
+        self.assertIn("died", composed.missing)
+
     def test_absolute_paths_are_replaced(self):
         doc = {"a": ["/r/x/build/bin/zc", "/r/x/bench"], "b": ("/r/x",), "n": 3}
         out = zcbench.scrub(doc, "/r/x", "/r/x/build")
