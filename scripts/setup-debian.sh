@@ -36,8 +36,9 @@ base_pkgs=(
 	libimgui-dev libstb-dev libpng-dev
 	# real peers for end-to-end tests and benchmarks
 	weston sway grim
-	# benchmarks: hot-path profiling (bench/harness/hotpath.py)
-	linux-perf
+	# benchmarks: hot-path profiling (bench/harness/hotpath.py), instruction
+	# counts of sub-millisecond imports (callgrind, bench/harness/import_rows.py)
+	linux-perf valgrind
 	# kernel series (linux-source-7.3 comes from trixie-backports, below)
 	bc bison flex libssl-dev libelf-dev cpio kmod rsync python3
 	python3-ply python3-git # checkpatch.pl runs scripts/spdxcheck.py

@@ -7,6 +7,8 @@ memcpy bandwidth the same process measured.
 """
 import json
 import os
+import re
+import shutil
 import subprocess
 
 from rows import measured, missing
@@ -20,6 +22,11 @@ REQUESTS = {
 G_COST = "import cost per commit vs frame size (renderer's own import paths)"
 G_BYTES = "bytes copied per commit at 1920x1080"
 G_COPY = "copy fallback vs memcpy (same process)"
+G_INSN = "instructions per import call (callgrind: load-independent)"
+# Zero-copy imports cost well under a millisecond: their CPU time on this
+# shared machine is mostly noise, their instruction count is not.
+INSN_REQUESTS = ("shm", "dmabuf_memfd")
+INSN_SIZES = ("1280x720", "3840x2160")
 
 
 def run(args, run_dir):
@@ -46,7 +53,65 @@ def run(args, run_dir):
         data = json.loads(p.stdout)
     except json.JSONDecodeError as e:
         return unavailable_rows(f"zc-bench-import printed bad JSON: {e}")
-    return rows_from(data)
+    return rows_from(data) + instruction_rows(exe, run_dir, 3 if args.quick else 5)
+
+
+def callgrind_total(path):
+    """The event total (Ir) of a callgrind output file, or None."""
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^(?:summary|totals):\s+(\d+)", line)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def instruction_rows(exe, run_dir, commits):
+    """Instructions per import call, one callgrind run per request and size:
+    the import calls after the warm-up are the only code counted."""
+    rows = []
+    valgrind = shutil.which("valgrind")
+    for req in INSN_REQUESTS:
+        counts = {}
+        for size in INSN_SIZES:
+            rid = f"instructions.{req}.{size}"
+            what = f"{REQUESTS[req]}: instructions per import call {size}"
+            if not valgrind:
+                rows.append(missing(rid, G_INSN, what, "valgrind not installed", "insn"))
+                continue
+            out = os.path.join(run_dir, f"callgrind.{req}.{size}.out")
+            cmd = [valgrind, "--tool=callgrind", "--collect-atstart=no",
+                   f"--callgrind-out-file={out}", exe, "--paths", req, "--sizes", size,
+                   "--commits", str(commits), "--memcpy-copies", "1"]
+            print(f"bench: instruction count of {req} {size} under callgrind", flush=True)
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+            except subprocess.TimeoutExpired:
+                rows.append(missing(rid, G_INSN, what, "callgrind run did not finish in 900 s",
+                                    "insn"))
+                continue
+            total = callgrind_total(out) if p.returncode == 0 and os.path.exists(out) else None
+            if total is None:
+                last = (p.stderr.strip().splitlines() or ["(no output)"])[-1]
+                rows.append(missing(rid, G_INSN, what, f"callgrind run failed: {last}", "insn"))
+                continue
+            took = ""
+            try:
+                r = json.loads(p.stdout)["imports"][0]
+                took = r.get("recorded_path", "")
+            except (ValueError, KeyError, IndexError):
+                pass
+            counts[size] = total / commits
+            rows.append(measured(rid, G_INSN, what, total / commits, "insn", took=took,
+                                 commits=commits, note=f"{total} / {commits} calls, took {took}"))
+        rid = f"instructions.{req}.ratio_4k_720p"
+        what = f"{REQUESTS[req]}: instructions 4K/720p"
+        if len(counts) == 2 and counts[INSN_SIZES[0]] > 0:
+            rows.append(measured(rid, G_INSN, what, counts[INSN_SIZES[1]] / counts[INSN_SIZES[0]],
+                                 "x", note="9x the pixels; a zero-copy import should stay near 1"))
+        else:
+            rows.append(missing(rid, G_INSN, what, "a size was not counted"))
+    return rows
 
 
 def unavailable_rows(reason):

@@ -13,6 +13,14 @@
 #include "renderer/renderer.hpp"
 #include "zcd/wlroots.hpp"
 
+// valgrind's client requests (header from the valgrind package); without it
+// the counting toggles compile to nothing.
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
+
 namespace zcd::bench {
 
 const char* to_string(ImportRequest r) {
@@ -107,7 +115,14 @@ ImportMeasurement measure_one(wlr_renderer* r, ImportRequest req, uint32_t w, ui
         // Wall clock for the call alone (what the event loop waits); process
         // CPU time (all threads: lavapipe's workers too) for everything else.
         const int64_t c0 = process_cpu_ns(), t0 = monotonic_ns();
+        // Under callgrind (--collect-atstart=no) only the measured import
+        // calls are counted: instructions, which the machine's load does not
+        // change (bench/harness/import_rows.py).  A no-op natively.
+        if (i >= kWarmup)
+            CALLGRIND_TOGGLE_COLLECT;
         tex = commit(r, client, tex);
+        if (i >= kWarmup)
+            CALLGRIND_TOGGLE_COLLECT;
         const int64_t t1 = monotonic_ns();
         if (!tex) {
             m.error = "the renderer refused the buffer (its reason is on stderr)";
