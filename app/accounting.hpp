@@ -90,11 +90,11 @@ class Accounting {
 
     const std::vector<ClientAccount>& clients() const { return clients_; }
     const std::vector<OutputAccount>& outputs() const { return outputs_; }
-    PathTally total() const;           // over all committed buffers
+    PathTally total() const;            // over all committed buffers
     uint64_t buffers_committed() const; // sum of the clients' buffers_committed
     uint64_t reattached_buffers() const;
     ScanoutTally scanout_total() const; // over all outputs
-    uint64_t frames_presented() const; // over all outputs
+    uint64_t frames_presented() const;  // over all outputs
     uint64_t frames_discarded() const;
 
   private:

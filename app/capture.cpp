@@ -34,9 +34,8 @@ bool capture_buffer(Output& out, wlr_buffer* buffer /* may be null */) {
     void* data = nullptr;
     uint32_t format = 0;
     size_t stride = 0;
-    if (!buffer ||
-        !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format,
-                                          &stride))
+    if (!buffer || !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+                                                     &format, &stride))
         return false;
     const bool bgra = format == DRM_FORMAT_XRGB8888 || format == DRM_FORMAT_ARGB8888;
     const uint32_t w = static_cast<uint32_t>(buffer->width),
@@ -86,9 +85,9 @@ void capture_frame(Output& out) {
             std::swap(pixels[i], pixels[i + 2]);
     if (write_capture(out, w, h, pixels.data()) && server.overlay_visible &&
         server.options.overlay_in_capture)
-        server.facts.capture_overlays.push_back({server.facts.captures.back(), server.facts.overlay_x,
-                                                 server.facts.overlay_y, server.facts.overlay_w,
-                                                 server.facts.overlay_h});
+        server.facts.capture_overlays.push_back({server.facts.captures.back(),
+                                                 server.facts.overlay_x, server.facts.overlay_y,
+                                                 server.facts.overlay_w, server.facts.overlay_h});
 }
 
 } // namespace zcd::app

@@ -111,8 +111,7 @@ ScanoutFrame describe_frame(Output& out, const std::vector<FrameSurface>& surfac
         d.opaque = wlr_texture_is_opaque(texture) ||
                    pixman_region32_contains_rectangle(
                        &s->opaque_region,
-                       std::array<pixman_box32_t, 1>{{{0, 0, s->current.width,
-                                                      s->current.height}}}
+                       std::array<pixman_box32_t, 1>{{{0, 0, s->current.width, s->current.height}}}
                            .data()) == PIXMAN_REGION_IN;
         const ImportRecord* record = renderer_import_record(server, texture);
         d.zero_copy_import = record && is_zero_copy(record->path);

@@ -76,10 +76,10 @@ struct Output {
     wlr_output* output = nullptr;
     size_t account_index = 0;
     uint64_t frames_rendered = 0;
-    std::vector<SampledSurface> in_flight;  // sampled by the last committed frame
-    std::vector<SampledSurface> presenting; // in_flight's swap partner while presenting
-    uint64_t timeline_frame = 0;            // TimelineRecorder id of the in-flight frame
-    OutputHop hop;                          // output hop of the in-flight frame
+    std::vector<SampledSurface> in_flight;    // sampled by the last committed frame
+    std::vector<SampledSurface> presenting;   // in_flight's swap partner while presenting
+    uint64_t timeline_frame = 0;              // TimelineRecorder id of the in-flight frame
+    OutputHop hop;                            // output hop of the in-flight frame
     std::vector<FrameSurface> frame_surfaces; // scratch of render_frame, kept for its capacity
     std::vector<Rect> window_rects;           // scratch of place_overlay
     Listener frame, present, destroy;

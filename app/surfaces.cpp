@@ -45,7 +45,8 @@ void count_buffer_commit(TrackedSurface& ts) {
     Server& server = *ts.server;
     wlr_surface* surface = ts.surface;
     const ImportRecord* record = renderer_import_record(server, surface->buffer->texture);
-    CommitClass c = server.accounting.on_buffer_committed(ts.client_id, record, &ts.last_generation);
+    CommitClass c =
+        server.accounting.on_buffer_committed(ts.client_id, record, &ts.last_generation);
     // Every buffer commit is shown: a re-attached buffer updates the screen
     // like a new one.
     ts.commit_serial++;

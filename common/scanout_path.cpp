@@ -84,8 +84,7 @@ DirectScanoutMiss direct_scanout_candidate(const ScanoutFrame& frame, size_t* in
     const ScanoutSurface& s = frame.surfaces[found];
     // Anything left uncovered would show the background, which only
     // composition draws.
-    if (s.x != 0 || s.y != 0 || s.width != frame.output_width ||
-        s.height != frame.output_height)
+    if (s.x != 0 || s.y != 0 || s.width != frame.output_width || s.height != frame.output_height)
         return DirectScanoutMiss::NotCovering;
     if (s.viewport || s.buffer_width != s.width || s.buffer_height != s.height)
         return DirectScanoutMiss::Scaled;

@@ -28,7 +28,7 @@ enum class ScanoutCopyReason : uint8_t {
     None,         // not copied
     Readback,     // rendered into the renderer's own image, then copied into the output's buffer
     DumbBuffer,   // rendered into a KMS dumb buffer, which virtio-gpu copies to the host per flush
-    Unclassified, // the renderer (pixman) does not say how it filled the buffer: never claimed zero-copy
+    Unclassified, // the renderer (pixman) does not say how: never claimed zero-copy
 };
 inline constexpr int kScanoutCopyReasonCount = 4;
 
@@ -51,6 +51,7 @@ enum class DirectScanoutMiss : uint8_t {
 };
 inline constexpr int kDirectScanoutMissCount = 13;
 
+// clang-format off
 constexpr std::string_view to_string(ScanoutPath p) {
     switch (p) {
     case ScanoutPath::DirectScanout: return "direct_scanout";
@@ -89,6 +90,8 @@ constexpr std::string_view to_string(DirectScanoutMiss m) {
     return "unknown";
 }
 
+// clang-format on
+
 std::optional<ScanoutPath> scanout_path_from_string(std::string_view s);
 std::optional<ScanoutCopyReason> scanout_copy_reason_from_string(std::string_view s);
 std::optional<DirectScanoutMiss> direct_scanout_miss_from_string(std::string_view s);
@@ -107,10 +110,10 @@ struct OutputHop {
 
 // How the renderer got a composed frame into the output's buffer.
 enum class RenderTargetKind : uint8_t {
-    Unknown,          // not our renderer
-    InPlace,          // rendered in the buffer's own memory (imported dmabuf or host memory)
-    InPlaceDumb,      // ... but the buffer is a KMS dumb buffer
-    Readback,         // rendered into our image and copied into the buffer
+    Unknown,     // not our renderer
+    InPlace,     // rendered in the buffer's own memory (imported dmabuf or host memory)
+    InPlaceDumb, // ... but the buffer is a KMS dumb buffer
+    Readback,    // rendered into our image and copied into the buffer
 };
 
 // The output hop of a composed frame.  `frame_bytes` is one frame's size
@@ -140,9 +143,9 @@ struct ScanoutSurface {
 
 struct ScanoutFrame {
     int32_t output_width = 0, output_height = 0;
-    bool enabled = true;        // --direct-scanout
-    bool overlay_shown = false; // the overlay will be drawn in this frame
-    bool capture_due = false;   // this frame will be captured
+    bool enabled = true;                  // --direct-scanout
+    bool overlay_shown = false;           // the overlay will be drawn in this frame
+    bool capture_due = false;             // this frame will be captured
     std::vector<ScanoutSurface> surfaces; // every surface with a buffer, bottom to top
 };
 

@@ -17,9 +17,9 @@ void interconnect_row(const char* side, const OverlayInterconnect& ic) {
     if (!ic.available)
         return;
     ImGui::TextWrapped("%s interconnect (%s): maps %llu  fallbacks %llu  rejected %llu", side,
-                ic.source.c_str(), static_cast<unsigned long long>(ic.interconnect_maps),
-                static_cast<unsigned long long>(ic.fallbacks),
-                static_cast<unsigned long long>(ic.rejected_ranges));
+                       ic.source.c_str(), static_cast<unsigned long long>(ic.interconnect_maps),
+                       static_cast<unsigned long long>(ic.fallbacks),
+                       static_cast<unsigned long long>(ic.rejected_ranges));
 }
 
 } // namespace
@@ -48,17 +48,18 @@ OverlayRect draw_overlay_panel(const OverlayModel& m) {
 
     for (const OverlayOutput& out : m.outputs)
         ImGui::TextWrapped("%s: %.1f FPS (output frames/s)  missed vblanks %llu  stalls %llu",
-                    out.name.c_str(), out.fps, static_cast<unsigned long long>(out.missed_vblanks),
-                    static_cast<unsigned long long>(out.stalls));
+                           out.name.c_str(), out.fps,
+                           static_cast<unsigned long long>(out.missed_vblanks),
+                           static_cast<unsigned long long>(out.stalls));
     for (const OverlayClient& c : m.clients) {
         const std::string name = c.name.empty() ? "(unnamed client)" : c.name;
         if (c.has_buffer)
             ImGui::TextWrapped("%s: %.1f UPS (client buffers/s)  %s%s%s", name.c_str(), c.ups,
-                        std::string(to_string(c.last_path)).c_str(),
-                        c.last_reason == FallbackReason::None ? "" : " / ",
-                        c.last_reason == FallbackReason::None
-                            ? ""
-                            : std::string(to_string(c.last_reason)).c_str());
+                               std::string(to_string(c.last_path)).c_str(),
+                               c.last_reason == FallbackReason::None ? "" : " / ",
+                               c.last_reason == FallbackReason::None
+                                   ? ""
+                                   : std::string(to_string(c.last_reason)).c_str());
         else
             ImGui::TextWrapped("%s: no buffer shown yet", name.c_str());
     }
@@ -74,8 +75,8 @@ OverlayRect draw_overlay_panel(const OverlayModel& m) {
     }
     if (m.commit_to_present.valid)
         ImGui::TextWrapped("commit-to-present ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f",
-                    m.commit_to_present.p50_ms, m.commit_to_present.p95_ms,
-                    m.commit_to_present.p99_ms, m.commit_to_present.max_ms);
+                           m.commit_to_present.p50_ms, m.commit_to_present.p95_ms,
+                           m.commit_to_present.p99_ms, m.commit_to_present.max_ms);
 
     ImGui::Separator();
     for (int i = 0; i < kImportPathCount; ++i) {

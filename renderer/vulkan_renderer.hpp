@@ -184,7 +184,7 @@ struct VulkanRenderer {
     bool probing_readonly_impl = false;
 
     uint64_t frame_seq = 0;
-    FrameTarget last_target{}; // output hop of the last finished frame
+    FrameTarget last_target{};      // output hop of the last finished frame
     bool capture_requested = false; // keep this frame's pre-overlay pixels for read_pixels
     GpuFrameTiming last_timing{};
     bool have_timing = false;
@@ -201,6 +201,33 @@ struct VulkanRenderer {
 };
 
 VulkanRenderer* vulkan_renderer_from(wlr_renderer* r); // may be null (not ours)
+// For wlr_renderer_impl entries, whose renderer is always ours.
+inline VulkanRenderer& get_renderer(wlr_renderer* w) {
+    return *reinterpret_cast<VulkanRenderer*>(w);
+}
+
+// renderer/vulkan_renderer.cpp: the bound target's render pass.
+void begin_pass(VulkanRenderer& r);
+void end_pass(VulkanRenderer& r); // no-op outside a pass
+// Brings the target into COLOR_ATTACHMENT_OPTIMAL (seeding a fresh one first).
+void prepare_target(VulkanRenderer& r, RenderTarget& t);
+
+// renderer/draw.cpp: wlr_renderer_impl draw entries.
+void impl_clear(wlr_renderer* wr, const float color[4]);
+void impl_scissor(wlr_renderer* wr, wlr_box* box /* may be null */);
+bool impl_render_subtexture(wlr_renderer* wr, wlr_texture* wt, const wlr_fbox* box,
+                            const float matrix[9], float alpha);
+void impl_render_quad(wlr_renderer* wr, const float color[4], const float matrix[9]);
+
+// renderer/readback.cpp
+// Copies the finished frame from the readback buffer into the wlr_buffer's memory.
+void write_back_to_buffer(RenderTarget& t);
+// Records a copy of the target image into a host buffer (outside a pass);
+// leaves the image in TRANSFER_SRC_OPTIMAL.
+void copy_target_to(VulkanRenderer& r, RenderTarget& t, VkBuffer dst);
+bool impl_read_pixels(wlr_renderer* wr, uint32_t fmt, uint32_t* flags, uint32_t stride,
+                      uint32_t width, uint32_t height, uint32_t src_x, uint32_t src_y,
+                      uint32_t dst_x, uint32_t dst_y, void* data);
 
 // renderer/pipelines.cpp
 bool create_pipelines(VulkanRenderer& r);

@@ -279,9 +279,9 @@ TEST_F(RendererOffscreen, DataPointerTargetIsRenderedInPlace) {
     EXPECT_EQ(ft.kind, RenderTargetKind::InPlace);
     EXPECT_EQ(ft.copies, 0u);
     EXPECT_EQ(ft.frame_bytes, uint64_t{kTargetW} * kTargetH * 4);
-    EXPECT_EQ(composed_output_hop(ft.kind, ft.frame_bytes, ft.copies, DirectScanoutMiss::Overlay)
-                  .path,
-              ScanoutPath::ComposedZeroCopy);
+    EXPECT_EQ(
+        composed_output_hop(ft.kind, ft.frame_bytes, ft.copies, DirectScanoutMiss::Overlay).path,
+        ScanoutPath::ComposedZeroCopy);
     expect_pattern_at(3, 1, 6, 3, 5);
     wlr_texture_destroy(tex);
     wlr_buffer_drop(&src->base);
@@ -290,8 +290,8 @@ TEST_F(RendererOffscreen, DataPointerTargetIsRenderedInPlace) {
 // A buffer whose stride is not the device's linear row pitch cannot be the
 // image's memory: rendered into our image, then copied (readback, 2 copies).
 TEST_F(RendererOffscreen, PaddedTargetFallsBackToAReadback) {
-    ShmTestBuffer* padded = create_test_buffer(kTargetW, kTargetH, DRM_FORMAT_XRGB8888,
-                                               kTargetW * 4 + 64);
+    ShmTestBuffer* padded =
+        create_test_buffer(kTargetW, kTargetH, DRM_FORMAT_XRGB8888, kTargetW * 4 + 64);
     ASSERT_NE(padded, nullptr);
     render_frame(r, padded, [&] { clear_to(r, kClear); });
     render::FrameTarget ft;

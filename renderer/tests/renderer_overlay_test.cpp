@@ -104,7 +104,7 @@ TEST_F(RendererOverlay, ShownOnScreenButNotInCapturesByDefault) {
     render::set_overlay(r, &model);
     compose();
     render::request_capture(r); // the compositor asks before a frame it captures
-    compose(); // second frame: the overlay's steady state (fonts uploaded)
+    compose();                  // second frame: the overlay's steady state (fonts uploaded)
     const std::vector<uint32_t> shown = buffer_pixels();
     ASSERT_TRUE(render::last_overlay_cost(r, &cost));
     EXPECT_GT(cost.cpu_ns, 0);

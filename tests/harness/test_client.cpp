@@ -303,8 +303,8 @@ wl_buffer* make_shm_buffer(Client& c, const Args& a) {
     size_t size = 0;
     int fd = make_filled_memfd(a, &size);
     wl_shm_pool* pool = wl_shm_create_pool(c.shm, fd, static_cast<int32_t>(size));
-    wl_buffer* b = wl_shm_pool_create_buffer(pool, 0, a.width, a.height, a.width * 4,
-                                             WL_SHM_FORMAT_XRGB8888);
+    wl_buffer* b =
+        wl_shm_pool_create_buffer(pool, 0, a.width, a.height, a.width * 4, WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
     close(fd);
     return b;
@@ -417,7 +417,8 @@ int run(Client& c) {
         if (!c.subcompositor)
             die(3, "compositor lacks wl_subcompositor%s", "");
         sub_surface = wl_compositor_create_surface(c.compositor);
-        wl_subsurface* sub = wl_subcompositor_get_subsurface(c.subcompositor, sub_surface, c.surface);
+        wl_subsurface* sub =
+            wl_subcompositor_get_subsurface(c.subcompositor, sub_surface, c.surface);
         wl_subsurface_set_position(sub, 16, 16);
         wl_subsurface_set_desync(sub);
         sub_args.width = std::max(1, a.width / 2);

@@ -89,7 +89,8 @@ std::string format_summary_text(const json::Value& s) {
                         std::snprintf(buf, sizeof buf, " %.1f%%", v.number * 100);
                         out += " " + path + buf;
                     }
-            for (std::string_view key : {metric::kScanoutCopyReasons, metric::kDirectScanoutMisses}) {
+            for (std::string_view key :
+                 {metric::kScanoutCopyReasons, metric::kDirectScanoutMisses}) {
                 out += "\n  " + std::string(key);
                 bool any = false;
                 if (const json::Value* m = o.get(key); m && m->is_object())

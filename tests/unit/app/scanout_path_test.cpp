@@ -124,9 +124,9 @@ TEST(ScanoutPath, ComposedFramesAreClassifiedByTheirRenderTarget) {
     EXPECT_EQ(pixman.bytes_copied, 0u); // unknown, not guessed
 
     // A composed frame always names why it was not a direct scanout.
-    EXPECT_NE(composed_output_hop(RenderTargetKind::InPlace, frame, 0, DirectScanoutMiss::None)
-                  .miss,
-              DirectScanoutMiss::None);
+    EXPECT_NE(
+        composed_output_hop(RenderTargetKind::InPlace, frame, 0, DirectScanoutMiss::None).miss,
+        DirectScanoutMiss::None);
 }
 
 TEST(ScanoutPath, ZeroCopyFlagNeedsBothHops) {
