@@ -2,6 +2,8 @@
 // overlay takes no input, so DisplaySize and DeltaTime are all ImGui needs.
 #include "renderer/overlay.hpp"
 
+#include <algorithm>
+
 #include <backends/imgui_impl_vulkan.h>
 #include <imgui.h>
 
@@ -16,13 +18,18 @@ struct Overlay {
     bool backend_ready = false;
     int64_t last_frame_ns = 0;
     bool laid_out = false;
-    // The panel last built: reused (its draw data re-recorded) until the
-    // model's numbers, place or the output size change.
+    // The panel last built, rendered into `cache` (the panel's size, opaque):
+    // copied into each frame until the model's numbers, its place or the
+    // output size change.  On lavapipe rasterising ImGui's draw lists every
+    // frame cost as much CPU as composing the whole frame, and even blending
+    // one cached quad costs a shader run per pixel; a copy costs a memcpy.
     bool built = false;
     uint64_t built_version = 0;
     int32_t built_x = 0, built_y = 0;
     uint32_t built_w = 0, built_h = 0;
     OverlayRect rect;
+    VulkanTexture cache{};
+    VkFramebuffer cache_fb = VK_NULL_HANDLE;
 };
 
 namespace {
@@ -30,6 +37,121 @@ namespace {
 void check_vk(VkResult res) {
     if (res != VK_SUCCESS)
         wlr_log(WLR_ERROR, "overlay: ImGui Vulkan backend: %s", vk_result_name(res));
+}
+
+void release_cache(Overlay* o) {
+    if (o->cache_fb)
+        vkDestroyFramebuffer(o->device, o->cache_fb, nullptr);
+    o->cache_fb = VK_NULL_HANDLE;
+    destroy_texture_resources(o->cache); // no-op when never created
+    o->cache = VulkanTexture{};
+}
+
+// A w x h image the panel is rendered into and then sampled from.
+bool ensure_cache(VulkanRenderer& r, Overlay* o, uint32_t w, uint32_t h) {
+    if (o->cache.image && o->cache.base.width == w && o->cache.base.height == h)
+        return true;
+    release_cache(o);
+    VulkanTexture& t = o->cache;
+    t.renderer = &r;
+    t.kind = TextureKind::Image;
+    t.format = *pixel_format_from_drm(DRM_FORMAT_ARGB8888);
+    wlr_texture_init(&t.base, &kTextureImpl, w, h);
+    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+    ici.imageType = VK_IMAGE_TYPE_2D;
+    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
+    ici.extent = {w, h, 1};
+    ici.mipLevels = 1;
+    ici.arrayLayers = 1;
+    ici.samples = VK_SAMPLE_COUNT_1_BIT;
+    ici.tiling = VK_IMAGE_TILING_OPTIMAL;
+    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT |
+                VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+    bool ok = vkCreateImage(r.vk.device, &ici, nullptr, &t.image) == VK_SUCCESS;
+    if (ok) {
+        VkMemoryRequirements req;
+        vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
+        VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+        mai.allocationSize = req.size;
+        mai.memoryTypeIndex =
+            r.vk.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+        if (mai.memoryTypeIndex == UINT32_MAX)
+            mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits, 0);
+        ok = mai.memoryTypeIndex != UINT32_MAX &&
+             vkAllocateMemory(r.vk.device, &mai, nullptr, &t.memory) == VK_SUCCESS &&
+             vkBindImageMemory(r.vk.device, t.image, t.memory, 0) == VK_SUCCESS;
+    }
+    ok = ok && finish_image_texture(r, t);
+    t.upload_pending = false; // its contents come from the panel pass, not an upload
+    t.layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    if (ok) {
+        VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+        fci.renderPass = r.render_pass;
+        fci.attachmentCount = 1;
+        fci.pAttachments = &t.view;
+        fci.width = w;
+        fci.height = h;
+        fci.layers = 1;
+        ok = vkCreateFramebuffer(r.vk.device, &fci, nullptr, &o->cache_fb) == VK_SUCCESS;
+    }
+    if (!ok) {
+        wlr_log(WLR_ERROR, "overlay: cannot create its %ux%u panel image", w, h);
+        release_cache(o);
+    }
+    return ok;
+}
+
+// Renders ImGui's current draw data (the panel at `rect`) into the cache,
+// outside the target's render pass; leaves the cache ready to be copied.
+void render_into_cache(VulkanRenderer& r, Overlay* o, const OverlayRect& rect) {
+    VulkanTexture& t = o->cache;
+    image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_READ_BIT | VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT);
+    VkRenderPassBeginInfo bi{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+    bi.renderPass = r.render_pass;
+    bi.framebuffer = o->cache_fb;
+    bi.renderArea.extent = {t.base.width, t.base.height};
+    vkCmdBeginRenderPass(r.cmd, &bi, VK_SUBPASS_CONTENTS_INLINE);
+    // Transparent, so that ImGui's blending leaves premultiplied pixels.
+    VkClearAttachment clear{};
+    clear.aspectMask = VK_IMAGE_ASPECT_COLOR_BIT;
+    VkClearRect all{{{0, 0}, {t.base.width, t.base.height}}, 0, 1};
+    vkCmdClearAttachments(r.cmd, 1, &clear, 1, &all);
+    ImDrawData* dd = ImGui::GetDrawData();
+    // The panel's corner becomes the image's origin.
+    dd->DisplayPos = ImVec2(float(rect.x), float(rect.y));
+    dd->DisplaySize = ImVec2(float(t.base.width), float(t.base.height));
+    ImGui_ImplVulkan_RenderDrawData(dd, r.cmd);
+    vkCmdEndRenderPass(r.cmd);
+    image_barrier(r.cmd, t.image, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                  VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_READ_BIT);
+    t.layout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+}
+
+// The cached panel into the target at its place.  It is the frame's last
+// write: the render pass is ended and not resumed (end() follows), the
+// target is left in TRANSFER_DST.  The panel is opaque, so a copy is exactly
+// what blending it would give.
+void copy_cache_to_target(VulkanRenderer& r, Overlay* o, RenderTarget& target) {
+    VulkanTexture& t = o->cache;
+    end_pass(r); // no-op after a rebuild
+    image_barrier(r.cmd, target.image, target.layout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    target.layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    VkImageCopy region{};
+    region.srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.dstSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.dstOffset = {o->rect.x, o->rect.y, 0};
+    region.extent = {t.base.width, t.base.height, 1};
+    vkCmdCopyImage(r.cmd, t.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, target.image,
+                   VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
 }
 
 } // namespace
@@ -54,7 +176,10 @@ Overlay* overlay_create(VulkanRenderer& r, VkCommandBuffer cmd) {
     io.IniFilename = nullptr; // never write imgui.ini into the working directory
     io.LogFilename = nullptr;
     ImGui::StyleColorsDark();
-    ImGui::GetStyle().Alpha = 0.92f;
+    // Opaque: the panel never covers a window, so there is nothing to see
+    // through it, and an opaque panel is copied into frames, not blended.
+    ImGui::GetStyle().Alpha = 1.0f;
+    ImGui::GetStyle().WindowRounding = 0.0f;
 
     ImGui_ImplVulkan_InitInfo info{};
     info.Instance = r.vk.instance;
@@ -93,6 +218,7 @@ void overlay_upload_done(Overlay* o) {
 void overlay_destroy(Overlay* o) {
     if (!o)
         return;
+    release_cache(o);
     if (o->context) {
         ImGui::SetCurrentContext(o->context);
         if (o->backend_ready)
@@ -104,45 +230,58 @@ void overlay_destroy(Overlay* o) {
     delete o;
 }
 
-OverlayRect overlay_record(Overlay* o, const OverlayModel& model, VkCommandBuffer cmd,
-                           uint32_t width, uint32_t height) {
+OverlayRect overlay_record(VulkanRenderer& r, Overlay* o, const OverlayModel& model,
+                           RenderTarget& target) {
     ImGui::SetCurrentContext(o->context);
-    if (o->built && o->built_version == model.version && o->built_x == model.x &&
-        o->built_y == model.y && o->built_w == width && o->built_h == height) {
-        // Same numbers, same place: the last frame's draw lists are still
-        // valid (until the next NewFrame); only record them again.
-        ImGui_ImplVulkan_RenderDrawData(ImGui::GetDrawData(), cmd);
-        return o->rect;
-    }
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(float(width), float(height));
-    const int64_t now = monotonic_ns();
-    io.DeltaTime = o->last_frame_ns ? float(double(now - o->last_frame_ns) / 1e9) : 1.0f / 60.0f;
-    if (io.DeltaTime <= 0.0f)
-        io.DeltaTime = 1e-6f;
-    o->last_frame_ns = now;
-    ImGui_ImplVulkan_NewFrame();
-    if (!o->laid_out) {
-        // ImGui hides auto-sized windows on their first frame while it
-        // measures them: lay the panel out once unseen so the first frame
-        // that is recorded already shows it.
+    const uint32_t width = target.width, height = target.height;
+    const bool current = o->built && o->built_version == model.version && o->built_x == model.x &&
+                         o->built_y == model.y && o->built_w == width && o->built_h == height &&
+                         o->cache.image;
+    if (!current) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = ImVec2(float(width), float(height));
+        const int64_t now = monotonic_ns();
+        io.DeltaTime =
+            o->last_frame_ns ? float(double(now - o->last_frame_ns) / 1e9) : 1.0f / 60.0f;
+        if (io.DeltaTime <= 0.0f)
+            io.DeltaTime = 1e-6f;
+        o->last_frame_ns = now;
+        ImGui_ImplVulkan_NewFrame();
+        if (!o->laid_out) {
+            // ImGui hides auto-sized windows on their first frame while it
+            // measures them: lay the panel out once unseen so the first frame
+            // that is recorded already shows it.
+            ImGui::NewFrame();
+            draw_overlay_panel(model);
+            ImGui::EndFrame();
+            o->laid_out = true;
+        }
         ImGui::NewFrame();
-        draw_overlay_panel(model);
-        ImGui::EndFrame();
-        o->laid_out = true;
+        OverlayRect rect = draw_overlay_panel(model);
+        ImGui::Render();
+        // Inside the output: the image holds only what is shown.
+        const int x0 = std::clamp(rect.x, 0, int(width)), y0 = std::clamp(rect.y, 0, int(height));
+        const int x1 = std::clamp(rect.x + rect.width, x0, int(width));
+        const int y1 = std::clamp(rect.y + rect.height, y0, int(height));
+        rect = OverlayRect{x0, y0, x1 - x0, y1 - y0};
+        o->built = false;
+        if (rect.width > 0 && rect.height > 0 &&
+            ensure_cache(r, o, uint32_t(rect.width), uint32_t(rect.height))) {
+            end_pass(r);
+            render_into_cache(r, o, rect);
+            o->built = true;
+        }
+        o->built_version = model.version;
+        o->built_x = model.x;
+        o->built_y = model.y;
+        o->built_w = width;
+        o->built_h = height;
+        o->rect = rect;
     }
-    ImGui::NewFrame();
-    OverlayRect rect = draw_overlay_panel(model);
-    ImGui::Render();
-    ImGui_ImplVulkan_RenderDrawData(ImGui::GetDrawData(), cmd);
-    o->built = true;
-    o->built_version = model.version;
-    o->built_x = model.x;
-    o->built_y = model.y;
-    o->built_w = width;
-    o->built_h = height;
-    o->rect = rect;
-    return rect;
+    if (!o->built)
+        return o->rect;
+    copy_cache_to_target(r, o, target);
+    return o->rect;
 }
 
 } // namespace zcd::render

@@ -13,6 +13,7 @@
 namespace zcd::render {
 
 struct VulkanRenderer;
+struct RenderTarget;
 struct Overlay;
 
 // Creates the ImGui context and backend, and records the font upload into
@@ -26,10 +27,13 @@ struct OverlayRect {
     int x = 0, y = 0, width = 0, height = 0;
 };
 
-// Builds the panel from `model` and records it into `cmd` (inside the
-// render pass, viewport = width x height).  Returns the panel's rectangle.
-OverlayRect overlay_record(Overlay* overlay, const OverlayModel& model, VkCommandBuffer cmd,
-                           uint32_t width, uint32_t height);
+// Records the panel into the frame as its last write (called inside the
+// target's render pass, returns with the pass ended): one image copy.  The panel itself is rebuilt -- ImGui frame, and a pass that
+// renders it into a panel-sized cached image -- only when the model's version,
+// its place or the target's size changed; otherwise the cached image is drawn
+// again.  Returns the panel's rectangle in output pixels.
+OverlayRect overlay_record(VulkanRenderer& r, Overlay* overlay, const OverlayModel& model,
+                           RenderTarget& target);
 
 // ImGui widgets for one model (renderer/overlay_panel.cpp).
 OverlayRect draw_overlay_panel(const OverlayModel& model);

@@ -183,7 +183,7 @@ void impl_end(wlr_renderer* wr) {
                 vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
                                     kQueryOverlayBegin);
             const int64_t cpu_begin = monotonic_ns();
-            overlay_rect = overlay_record(r.overlay, *r.overlay_model, r.cmd, t.width, t.height);
+            overlay_rect = overlay_record(r, r.overlay, *r.overlay_model, t);
             overlay_cpu_ns = monotonic_ns() - cpu_begin;
             if (r.query_pool)
                 vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
@@ -194,10 +194,12 @@ void impl_end(wlr_renderer* wr) {
         if (!t.in_place) {
             copy_target_to(r, t, t.readback);
         } else {
-            // The display reads the buffer's memory directly: leave it in GENERAL.
+            // The display reads the buffer's memory directly: leave it in
+            // GENERAL.  The last write was a draw or the overlay's copy.
             image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_GENERAL,
-                          VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
-                          VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+                          VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT |
+                              VK_PIPELINE_STAGE_TRANSFER_BIT,
+                          VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
                           VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, 0);
             t.layout = VK_IMAGE_LAYOUT_GENERAL;
         }
