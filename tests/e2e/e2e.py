@@ -213,16 +213,32 @@ def check_exports(out_dir, bin_dir, client, min_commits):
               f"commit {r['CommitId']} has path '{r['Path']}'")
         check(int(r["PresentNs"]) >= int(r["CommitNs"]) > 0,
               f"commit {r['CommitId']} presented before it was committed")
+    # The output hop of every frame (docs/metrics.md, "The output hop").
+    for r in frames:
+        check(r["ScanoutPath"] in ("direct_scanout", "composed_zero_copy", "composed_copy"),
+              f"frame {r['OutputSeq']} has scanout path '{r['ScanoutPath']}'")
+        if r["ScanoutPath"] != "composed_copy":
+            check(r["ScanoutReason"] == "none" and int(r["ScanoutBytesCopied"]) == 0,
+                  f"zero-copy frame {r['OutputSeq']} with reason {r['ScanoutReason']}, "
+                  f"{r['ScanoutBytesCopied']} bytes")
+        if r["ScanoutPath"] != "direct_scanout":
+            check(r["DirectScanoutMiss"] != "none",
+                  f"composed frame {r['OutputSeq']} names no direct-scanout miss")
     gpu = [r for r in frames if r["GpuEndNs"] and int(r["GpuEndNs"]) > int(r["GpuBeginNs"] or 0)]
     check(gpu, "no frame has GPU timestamps")
     with open(os.path.join(out_dir, "summary.json")) as f:
         summary = json.load(f)
     ups = [c.get("UpsClient", 0) for c in summary["clients"] if client in c.get("name", "")]
     check(ups and ups[0] > 0, f"summary has no UpsClient for {client}: {summary['clients']}")
+    for o in summary["outputs"]:
+        share = o.get("ScanoutShare", {})
+        check(abs(sum(share.values()) - 1.0) < 1e-6,
+              f"summary ScanoutShare of {o['name']} does not add up to 1: {share}")
     zc_stat = os.path.join(bin_dir, "zc-stat")
     out = subprocess.run([zc_stat, os.path.join(out_dir, "trace.json")], capture_output=True,
                          text=True, timeout=60)
-    check(out.returncode == 0 and "MsUntilDisplayed" in out.stdout,
+    check(out.returncode == 0 and "MsUntilDisplayed" in out.stdout and
+          "ScanoutShare" in out.stdout,
           f"zc-stat could not summarise the trace (exit {out.returncode}): "
           f"{out.stderr.strip()[:200]}")
 
