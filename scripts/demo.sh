@@ -112,6 +112,9 @@ print(f"== zcdisplay demo: {s['frames_presented']} frames presented in {dur:.1f}
 print(f"   buffers committed: {s['buffers_committed']}; bytes copied {s['bytes_copied']}, "
       f"bytes shown without a copy {s['bytes_zero_copy']}")
 print("   paths:   " + ", ".join(f"{k} {v}" for k, v in s["paths"].items()))
+print("   output hop: " + ", ".join(f"{k} {v}" for k, v in s["scanout_paths"].items()) +
+      f"; bytes copied by it {s['scanout_bytes_copied']}")
+print(f"   overlay frames covering a window: {s['overlay']['frames_covering_windows']}")
 reasons = {k: v for k, v in s["fallback_reasons"].items() if v}
 print("   fallback reasons: " + (", ".join(f"{k} {v}" for k, v in reasons.items()) or "none"))
 print(f"   validation errors: {s['validation_errors']}"
