@@ -57,30 +57,13 @@ bool ensure_cache(VulkanRenderer& r, Overlay* o, uint32_t w, uint32_t h) {
     t.kind = TextureKind::Image;
     t.format = *pixel_format_from_drm(DRM_FORMAT_ARGB8888);
     wlr_texture_init(&t.base, &kTextureImpl, w, h);
-    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-    ici.imageType = VK_IMAGE_TYPE_2D;
-    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
-    ici.extent = {w, h, 1};
-    ici.mipLevels = 1;
-    ici.arrayLayers = 1;
-    ici.samples = VK_SAMPLE_COUNT_1_BIT;
-    ici.tiling = VK_IMAGE_TILING_OPTIMAL;
-    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT |
-                VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+    const VkImageCreateInfo ici =
+        bgra_image_info(w, h, VK_IMAGE_TILING_OPTIMAL,
+                        VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT |
+                            VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                        nullptr);
     bool ok = vkCreateImage(r.vk.device, &ici, nullptr, &t.image) == VK_SUCCESS;
-    if (ok) {
-        VkMemoryRequirements req;
-        vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
-        VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-        mai.allocationSize = req.size;
-        mai.memoryTypeIndex =
-            r.vk.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-        if (mai.memoryTypeIndex == UINT32_MAX)
-            mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits, 0);
-        ok = mai.memoryTypeIndex != UINT32_MAX &&
-             vkAllocateMemory(r.vk.device, &mai, nullptr, &t.memory) == VK_SUCCESS &&
-             vkBindImageMemory(r.vk.device, t.image, t.memory, 0) == VK_SUCCESS;
-    }
+    ok = ok && bind_image_memory(r, t.image, &t.memory);
     ok = ok && finish_image_texture(r, t);
     t.upload_pending = false; // its contents come from the panel pass, not an upload
     t.layout = VK_IMAGE_LAYOUT_UNDEFINED;

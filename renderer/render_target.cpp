@@ -27,6 +27,12 @@ void target_addon_destroy(wlr_addon* addon) {
 
 const wlr_addon_interface kTargetAddon = {"zcd_vulkan_render_target", target_addon_destroy};
 
+// Render targets are drawn into, copied from (readback, captures) and into
+// (seeding, the 1:1 copy draws, the overlay).
+constexpr VkImageUsageFlags kTargetUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT |
+                                           VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                                           VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+
 bool create_view_and_framebuffer(VulkanRenderer& r, RenderTarget& t) {
     VkImageViewCreateInfo vci{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
     vci.image = t.image;
@@ -84,17 +90,8 @@ bool init_host_memory_target(VulkanRenderer& r, RenderTarget& t, void* data, siz
         return false;
     VkExternalMemoryImageCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO};
     ext.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
-    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-    ici.pNext = &ext;
-    ici.imageType = VK_IMAGE_TYPE_2D;
-    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
-    ici.extent = {t.width, t.height, 1};
-    ici.mipLevels = 1;
-    ici.arrayLayers = 1;
-    ici.samples = VK_SAMPLE_COUNT_1_BIT;
-    ici.tiling = VK_IMAGE_TILING_LINEAR;
-    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
-                VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    const VkImageCreateInfo ici =
+        bgra_image_info(t.width, t.height, VK_IMAGE_TILING_LINEAR, kTargetUsage, &ext);
     if (vkCreateImage(r.vk.device, &ici, nullptr, &t.image) != VK_SUCCESS)
         return false;
     VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
@@ -108,9 +105,10 @@ bool init_host_memory_target(VulkanRenderer& r, RenderTarget& t, void* data, siz
         (std::max<VkDeviceSize>(req.size, VkDeviceSize{stride} * t.height) + align - 1) &
         ~(align - 1);
     if (layout.rowPitch != stride || layout.offset != 0) {
-        wlr_log(WLR_INFO, "vulkan: output buffer stride %zu is not the device's linear row pitch "
-                          "%llu: rendering with a readback", stride,
-                static_cast<unsigned long long>(layout.rowPitch));
+        wlr_log(WLR_INFO,
+                "vulkan: output buffer stride %zu is not the device's linear row pitch "
+                "%llu: rendering with a readback",
+                stride, static_cast<unsigned long long>(layout.rowPitch));
         return false;
     }
     VkMemoryHostPointerPropertiesEXT host_props{
@@ -166,31 +164,11 @@ bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
         t.framebuffer = VK_NULL_HANDLE;
     }
     if (ok) {
-        VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-        ici.imageType = VK_IMAGE_TYPE_2D;
-        ici.format = VK_FORMAT_B8G8R8A8_UNORM;
-        ici.extent = {t.width, t.height, 1};
-        ici.mipLevels = 1;
-        ici.arrayLayers = 1;
-        ici.samples = VK_SAMPLE_COUNT_1_BIT;
-        ici.tiling = VK_IMAGE_TILING_OPTIMAL;
-        ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
-                    VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+        const VkImageCreateInfo ici =
+            bgra_image_info(t.width, t.height, VK_IMAGE_TILING_OPTIMAL, kTargetUsage, nullptr);
         ok = vkCreateImage(r.vk.device, &ici, nullptr, &t.image) == VK_SUCCESS;
     }
-    if (ok) {
-        VkMemoryRequirements req;
-        vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
-        VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-        mai.allocationSize = req.size;
-        mai.memoryTypeIndex =
-            r.vk.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-        if (mai.memoryTypeIndex == UINT32_MAX)
-            mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits, 0);
-        ok = mai.memoryTypeIndex != UINT32_MAX &&
-             vkAllocateMemory(r.vk.device, &mai, nullptr, &t.memory) == VK_SUCCESS &&
-             vkBindImageMemory(r.vk.device, t.image, t.memory, 0) == VK_SUCCESS;
-    }
+    ok = ok && bind_image_memory(r, t.image, &t.memory);
     ok = ok && create_view_and_framebuffer(r, t) && create_readback(r, t);
     if (ok) {
         // The buffer may already hold pixels (wlroots renders damage only):
@@ -221,17 +199,8 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
     }
     VkExternalMemoryImageCreateInfo ext{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO};
     ext.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT;
-    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-    ici.pNext = &ext;
-    ici.imageType = VK_IMAGE_TYPE_2D;
-    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
-    ici.extent = {t.width, t.height, 1};
-    ici.mipLevels = 1;
-    ici.arrayLayers = 1;
-    ici.samples = VK_SAMPLE_COUNT_1_BIT;
-    ici.tiling = VK_IMAGE_TILING_LINEAR;
-    ici.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
-                VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    const VkImageCreateInfo ici =
+        bgra_image_info(t.width, t.height, VK_IMAGE_TILING_LINEAR, kTargetUsage, &ext);
     VkResult res = vkCreateImage(r.vk.device, &ici, nullptr, &t.image);
     if (res != VK_SUCCESS) {
         wlr_log(WLR_ERROR, "vulkan: dmabuf render target image: %s", vk_result_name(res));
@@ -253,7 +222,8 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
     FallbackReason reason = FallbackReason::None;
     t.memory = import_dmabuf_memory(r, a.fd[0], VkDeviceSize(size), req.memoryTypeBits, &reason);
     if (!t.memory) {
-        wlr_log(WLR_ERROR, "vulkan: dmabuf render target: memory import failed (debug log says why)");
+        wlr_log(WLR_ERROR,
+                "vulkan: dmabuf render target: memory import failed (debug log says why)");
         return false;
     }
     res = vkBindImageMemory(r.vk.device, t.image, t.memory, a.offset[0]);
@@ -265,6 +235,35 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
 }
 
 } // namespace
+
+VkImageCreateInfo bgra_image_info(uint32_t width, uint32_t height, VkImageTiling tiling,
+                                  VkImageUsageFlags usage, const void* next) {
+    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+    ici.pNext = next;
+    ici.imageType = VK_IMAGE_TYPE_2D;
+    ici.format = VK_FORMAT_B8G8R8A8_UNORM;
+    ici.extent = {width, height, 1};
+    ici.mipLevels = 1;
+    ici.arrayLayers = 1;
+    ici.samples = VK_SAMPLE_COUNT_1_BIT;
+    ici.tiling = tiling;
+    ici.usage = usage;
+    return ici;
+}
+
+bool bind_image_memory(VulkanRenderer& r, VkImage image, VkDeviceMemory* memory) {
+    VkMemoryRequirements req;
+    vkGetImageMemoryRequirements(r.vk.device, image, &req);
+    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    mai.allocationSize = req.size;
+    mai.memoryTypeIndex =
+        r.vk.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    if (mai.memoryTypeIndex == UINT32_MAX)
+        mai.memoryTypeIndex = r.vk.find_memory_type(req.memoryTypeBits, 0);
+    return mai.memoryTypeIndex != UINT32_MAX &&
+           vkAllocateMemory(r.vk.device, &mai, nullptr, memory) == VK_SUCCESS &&
+           vkBindImageMemory(r.vk.device, image, *memory, 0) == VK_SUCCESS;
+}
 
 bool create_buffer(VulkanRenderer& r, VkDeviceSize size, VkBufferUsageFlags usage,
                    VkMemoryPropertyFlags props, VkBuffer* buffer, VkDeviceMemory* memory,
