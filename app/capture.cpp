@@ -24,42 +24,57 @@ bool write_capture(Output& out, uint32_t w, uint32_t h, const uint8_t* rgba) {
     return true;
 }
 
+// The buffer's pixels, when the CPU can read them in a format a capture can
+// write (the B,G,R,A memory order of XRGB8888/ARGB8888, what direct scanout
+// takes from wl_shm).  End the access with wlr_buffer_end_data_ptr_access.
+bool begin_capture_access(wlr_buffer* buffer, const uint8_t** data, size_t* stride) {
+    void* ptr = nullptr;
+    uint32_t format = 0;
+    if (!buffer || !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &ptr,
+                                                     &format, stride))
+        return false;
+    if (format != DRM_FORMAT_XRGB8888 && format != DRM_FORMAT_ARGB8888) {
+        wlr_buffer_end_data_ptr_access(buffer);
+        return false;
+    }
+    *data = static_cast<const uint8_t*>(ptr);
+    return true;
+}
+
 } // namespace
 
-// A directly scanned-out frame is the client's buffer: its pixels are the
-// frame.  Only 4-byte BGRA-order formats (what direct scanout accepts from
-// wl_shm: XRGB8888/ARGB8888) are written; alpha is forced opaque, as the
-// display would show it.
-bool capture_buffer(Output& out, wlr_buffer* buffer /* may be null */) {
-    void* data = nullptr;
-    uint32_t format = 0;
+bool buffer_capturable(wlr_buffer* buffer) {
+    const uint8_t* data = nullptr;
     size_t stride = 0;
-    if (!buffer || !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-                                                     &format, &stride))
+    if (!begin_capture_access(buffer, &data, &stride))
         return false;
-    const bool bgra = format == DRM_FORMAT_XRGB8888 || format == DRM_FORMAT_ARGB8888;
+    wlr_buffer_end_data_ptr_access(buffer);
+    return true;
+}
+
+// A directly scanned-out frame is the client's buffer: its pixels are the
+// frame, written with alpha forced opaque, as the display shows them.
+bool capture_buffer(Output& out, wlr_buffer* buffer) {
+    const uint8_t* data = nullptr;
+    size_t stride = 0;
+    if (!begin_capture_access(buffer, &data, &stride)) {
+        wlr_log(WLR_ERROR, "zc-compositor: capture: the scanned-out buffer cannot be read");
+        return false;
+    }
     const uint32_t w = static_cast<uint32_t>(buffer->width),
                    h = static_cast<uint32_t>(buffer->height);
-    std::vector<uint8_t> pixels;
-    if (bgra) {
-        pixels.resize(size_t{w} * h * 4);
-        for (uint32_t y = 0; y < h; ++y) {
-            const uint8_t* src = static_cast<const uint8_t*>(data) + size_t{y} * stride;
-            uint8_t* dst = pixels.data() + size_t{y} * w * 4;
-            for (uint32_t x = 0; x < w; ++x) {
-                dst[4 * x + 0] = src[4 * x + 2];
-                dst[4 * x + 1] = src[4 * x + 1];
-                dst[4 * x + 2] = src[4 * x + 0];
-                dst[4 * x + 3] = 0xff;
-            }
+    std::vector<uint8_t> pixels(size_t{w} * h * 4);
+    for (uint32_t y = 0; y < h; ++y) {
+        const uint8_t* src = data + size_t{y} * stride;
+        uint8_t* dst = pixels.data() + size_t{y} * w * 4;
+        for (uint32_t x = 0; x < w; ++x) {
+            dst[4 * x + 0] = src[4 * x + 2];
+            dst[4 * x + 1] = src[4 * x + 1];
+            dst[4 * x + 2] = src[4 * x + 0];
+            dst[4 * x + 3] = 0xff;
         }
     }
     wlr_buffer_end_data_ptr_access(buffer);
-    if (!bgra) {
-        wlr_log(WLR_ERROR, "zc-compositor: capture: scanned-out buffer format 0x%08x not written",
-                format);
-        return false;
-    }
     return write_capture(out, w, h, pixels.data());
 }
 

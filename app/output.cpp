@@ -76,17 +76,6 @@ bool capture_due(const Output& out) {
            out.frames_rendered % server.options.capture_every == 0; // this frame's index
 }
 
-bool buffer_cpu_readable(wlr_buffer* buffer) {
-    void* data = nullptr;
-    uint32_t format = 0;
-    size_t stride = 0;
-    if (!buffer || !wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
-                                                     &format, &stride))
-        return false;
-    wlr_buffer_end_data_ptr_access(buffer);
-    return true;
-}
-
 // The frame described for the pure direct-scanout rules.
 ScanoutFrame describe_frame(Output& out, const std::vector<FrameSurface>& surfaces) {
     Server& server = *out.server;
@@ -116,7 +105,7 @@ ScanoutFrame describe_frame(Output& out, const std::vector<FrameSurface>& surfac
         const ImportRecord* record = renderer_import_record(server, texture);
         d.zero_copy_import = record && is_zero_copy(record->path);
         if (f.capture_due && s->buffer)
-            d.cpu_readable = buffer_cpu_readable(s->buffer->source);
+            d.cpu_readable = buffer_capturable(s->buffer->source);
         f.surfaces.push_back(d);
     }
     return f;

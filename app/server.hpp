@@ -163,7 +163,8 @@ void xdg_shell_init(Server& server);
 void track_surface(Server& server, wlr_surface* surface, uint32_t client_id);
 TrackedSurface* tracked_surface(Server& server, wlr_surface* surface); // may be null
 // capture.cpp, for direct-scanout frames: the client buffer's own pixels.
-bool capture_buffer(Output& output, wlr_buffer* buffer);
+bool capture_buffer(Output& output, wlr_buffer* buffer /* may be null */);
+bool buffer_capturable(wlr_buffer* buffer /* may be null */); // capture_buffer can write it
 // view.cpp
 void arrange_views(Server& server);
 // Puts the overlay (its last known height) where no window of `out` is;

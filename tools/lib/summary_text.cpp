@@ -51,6 +51,32 @@ void scalar(std::string& out, const json::Value& holder, std::string_view name, 
     out += "  " + std::string(name) + " " + fmt(holder.get(name), spec);
 }
 
+// "  Name a 12.5% b 87.5%": the non-zero shares of an object of ratios.
+void shares(std::string& out, const json::Value& holder, std::string_view name) {
+    out += "\n  " + std::string(name);
+    if (const json::Value* obj = holder.get(name); obj && obj->is_object())
+        for (const auto& [key, v] : *obj->object)
+            if (v.is_number() && v.number > 0) {
+                char buf[32];
+                std::snprintf(buf, sizeof buf, " %.1f%%", v.number * 100);
+                out += " " + key + buf;
+            }
+}
+
+// "  Name a 3 b 1", or "  Name none": the non-zero counts of an object.
+void counts(std::string& out, const json::Value& holder, std::string_view name) {
+    out += "\n  " + std::string(name);
+    bool any = false;
+    if (const json::Value* obj = holder.get(name); obj && obj->is_object())
+        for (const auto& [key, v] : *obj->object)
+            if (v.is_number() && v.number > 0) {
+                out += " " + key + " " + fmt(&v, "%.0f");
+                any = true;
+            }
+    if (!any)
+        out += " none";
+}
+
 } // namespace
 
 std::string format_summary_text(const json::Value& s) {
@@ -81,27 +107,9 @@ std::string format_summary_text(const json::Value& s) {
             scalar(out, o, metric::kCvBetweenPresents, "%.4f");
             out += "\n";
             scalar(out, o, metric::kMBpsScanoutCopied, "%.2f");
-            out += "\n  " + std::string(metric::kScanoutShare);
-            if (const json::Value* ss = o.get(metric::kScanoutShare); ss && ss->is_object())
-                for (const auto& [path, v] : *ss->object)
-                    if (v.is_number() && v.number > 0) {
-                        char buf[32];
-                        std::snprintf(buf, sizeof buf, " %.1f%%", v.number * 100);
-                        out += " " + path + buf;
-                    }
-            for (std::string_view key :
-                 {metric::kScanoutCopyReasons, metric::kDirectScanoutMisses}) {
-                out += "\n  " + std::string(key);
-                bool any = false;
-                if (const json::Value* m = o.get(key); m && m->is_object())
-                    for (const auto& [reason, v] : *m->object)
-                        if (v.is_number() && v.number > 0) {
-                            out += " " + reason + " " + fmt(&v, "%.0f");
-                            any = true;
-                        }
-                if (!any)
-                    out += " none";
-            }
+            shares(out, o, metric::kScanoutShare);
+            counts(out, o, metric::kScanoutCopyReasons);
+            counts(out, o, metric::kDirectScanoutMisses);
             out += "\n";
             distribution_header(out);
             distribution_rows(out, o, MetricScope::OutputFrame, MetricScope::Output);
@@ -123,24 +131,8 @@ std::string format_summary_text(const json::Value& s) {
             out += "\n";
             scalar(out, c, metric::kMBpsCopied, "%.2f");
             scalar(out, c, metric::kMBpsZeroCopy, "%.2f");
-            out += "\n  " + std::string(metric::kPathShare);
-            if (const json::Value* ps = c.get(metric::kPathShare); ps && ps->is_object())
-                for (const auto& [path, v] : *ps->object)
-                    if (v.is_number() && v.number > 0) {
-                        char buf[32];
-                        std::snprintf(buf, sizeof buf, " %.1f%%", v.number * 100);
-                        out += " " + path + buf;
-                    }
-            out += "\n  " + std::string(metric::kFallbacks);
-            bool any = false;
-            if (const json::Value* fb = c.get(metric::kFallbacks); fb && fb->is_object())
-                for (const auto& [reason, v] : *fb->object)
-                    if (v.is_number() && v.number > 0) {
-                        out += " " + reason + " " + fmt(&v, "%.0f");
-                        any = true;
-                    }
-            if (!any)
-                out += " none";
+            shares(out, c, metric::kPathShare);
+            counts(out, c, metric::kFallbacks);
             out += "\n";
             distribution_header(out);
             distribution_rows(out, c, MetricScope::Commit, MetricScope::Client);
