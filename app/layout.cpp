@@ -44,28 +44,27 @@ bool place_panel(const Rect& output, int32_t width, int32_t height,
                  const std::vector<Rect>& windows, int32_t gap, Rect* out) {
     const int32_t right = output.x + output.width - width - gap;
     const int32_t bottom = output.y + output.height - height - gap;
-    std::vector<Rect> candidates = {{right, output.y + gap, width, height},
-                                    {right, bottom, width, height},
-                                    {output.x + gap, bottom, width, height},
-                                    {output.x + gap, output.y + gap, width, height}};
-    for (const Rect& w : windows) {
-        candidates.push_back({w.x + w.width + gap, w.y, width, height});
-        candidates.push_back({w.x, w.y + w.height + gap, width, height});
-        candidates.push_back({right, w.y + w.height + gap, width, height});
-    }
-    *out = candidates.front();
-    for (const Rect& c : candidates) {
+    // Candidates in order of preference, tried without building a list (this
+    // runs every frame the overlay is shown).
+    auto fits = [&](int32_t x, int32_t y) {
+        const Rect c{x, y, width, height};
         if (c.x < output.x || c.y < output.y || c.x + c.width > output.x + output.width ||
             c.y + c.height > output.y + output.height)
-            continue;
-        bool free = true;
+            return false;
         for (const Rect& w : windows)
-            free = free && !overlaps(c, w);
-        if (free) {
-            *out = c;
+            if (overlaps(c, w))
+                return false;
+        *out = c;
+        return true;
+    };
+    if (fits(right, output.y + gap) || fits(right, bottom) || fits(output.x + gap, bottom) ||
+        fits(output.x + gap, output.y + gap))
+        return true;
+    for (const Rect& w : windows)
+        if (fits(w.x + w.width + gap, w.y) || fits(w.x, w.y + w.height + gap) ||
+            fits(right, w.y + w.height + gap))
             return true;
-        }
-    }
+    *out = Rect{right, output.y + gap, width, height};
     return false;
 }
 

@@ -76,10 +76,12 @@ bool capture_due(const Output& out) {
            out.frames_rendered % server.options.capture_every == 0; // this frame's index
 }
 
-// The frame described for the pure direct-scanout rules.
-ScanoutFrame describe_frame(Output& out, const std::vector<FrameSurface>& surfaces) {
+// The frame described for the pure direct-scanout rules, into the output's
+// scratch (its vector keeps its capacity: no allocation per frame).
+const ScanoutFrame& describe_frame(Output& out, const std::vector<FrameSurface>& surfaces) {
     Server& server = *out.server;
-    ScanoutFrame f;
+    ScanoutFrame& f = out.scanout_frame;
+    f.surfaces.clear();
     f.output_width = out.output->width;
     f.output_height = out.output->height;
     f.enabled = server.options.direct_scanout;

@@ -82,6 +82,7 @@ struct Output {
     OutputHop hop;                            // output hop of the in-flight frame
     std::vector<FrameSurface> frame_surfaces; // scratch of render_frame, kept for its capacity
     std::vector<Rect> window_rects;           // scratch of place_overlay
+    ScanoutFrame scanout_frame;               // scratch of render_frame's direct-scanout rules
     Listener frame, present, destroy;
 };
 
