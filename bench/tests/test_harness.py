@@ -101,6 +101,10 @@ class TargetsTest(unittest.TestCase):
         self.assertIn("met", v["cpu.composed.zc_over_weston"])
         self.assertIn("met", v["scanout.zc-compositor.direct_scanout_share"])
         self.assertIn("MISSED", v["scanout.composed.zc-compositor.composed_zero_copy_share"])
+        v, _ = targets.judge([row("instructions.shm.ratio_4k_720p", 1.0),
+                              row("instructions.dmabuf_memfd.ratio_4k_720p", 2.0)])
+        self.assertIn("met", v["instructions.shm.ratio_4k_720p"])
+        self.assertIn("MISSED", v["instructions.dmabuf_memfd.ratio_4k_720p"])
 
     def test_latency_threshold_follows_the_refresh(self):
         v, _ = targets.judge([row("latency.zc-compositor.p99", 18.0, refresh_ms=8.333)])
