@@ -59,12 +59,7 @@ bool try_copy_draw(VulkanRenderer& r, VulkanTexture& t, const wlr_fbox& box, con
         return true; // entirely clipped: nothing to draw
     const uint64_t src_x = uint64_t(box.x) + uint64_t(x0 - dx);
     const uint64_t src_y = uint64_t(box.y) + uint64_t(y0 - dy);
-    end_pass(r);
-    image_barrier(r.cmd, target.image, target.layout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
-                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT,
-                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-    target.layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    begin_target_transfer(r, target);
     VkBufferImageCopy region{};
     region.bufferOffset = (t.word_offset + src_y * t.stride_words + src_x) * 4;
     region.bufferRowLength = t.stride_words;

@@ -122,12 +122,7 @@ void render_into_cache(VulkanRenderer& r, Overlay* o, const OverlayRect& rect) {
 // what blending it would give.
 void copy_cache_to_target(VulkanRenderer& r, Overlay* o, RenderTarget& target) {
     VulkanTexture& t = o->cache;
-    end_pass(r); // no-op after a rebuild
-    image_barrier(r.cmd, target.image, target.layout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
-                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT,
-                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-    target.layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    begin_target_transfer(r, target); // ends the pass, unless a rebuild did
     VkImageCopy region{};
     region.srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
     region.dstSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};

@@ -33,6 +33,15 @@ constexpr VkImageUsageFlags kTargetUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT |
                                            VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
                                            VK_IMAGE_USAGE_TRANSFER_DST_BIT;
 
+// Where the device puts a linear image's rows, and how much memory it needs:
+// what an external buffer's own layout must match to be the image's memory.
+void linear_layout(VulkanRenderer& r, VkImage image, VkSubresourceLayout* layout,
+                   VkMemoryRequirements* req) {
+    VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
+    vkGetImageSubresourceLayout(r.vk.device, image, &sub, layout);
+    vkGetImageMemoryRequirements(r.vk.device, image, req);
+}
+
 bool create_view_and_framebuffer(VulkanRenderer& r, RenderTarget& t) {
     VkImageViewCreateInfo vci{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
     vci.image = t.image;
@@ -94,11 +103,9 @@ bool init_host_memory_target(VulkanRenderer& r, RenderTarget& t, void* data, siz
         bgra_image_info(t.width, t.height, VK_IMAGE_TILING_LINEAR, kTargetUsage, &ext);
     if (vkCreateImage(r.vk.device, &ici, nullptr, &t.image) != VK_SUCCESS)
         return false;
-    VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
     VkSubresourceLayout layout;
-    vkGetImageSubresourceLayout(r.vk.device, t.image, &sub, &layout);
     VkMemoryRequirements req;
-    vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
+    linear_layout(r, t.image, &layout, &req);
     // The mapping covers whole pages, so rounding the size up to the
     // alignment (<= a page) stays inside it.
     const VkDeviceSize size =
@@ -206,11 +213,9 @@ bool init_dmabuf_target(VulkanRenderer& r, RenderTarget& t, const wlr_dmabuf_att
         wlr_log(WLR_ERROR, "vulkan: dmabuf render target image: %s", vk_result_name(res));
         return false;
     }
-    VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
     VkSubresourceLayout layout;
-    vkGetImageSubresourceLayout(r.vk.device, t.image, &sub, &layout);
     VkMemoryRequirements req;
-    vkGetImageMemoryRequirements(r.vk.device, t.image, &req);
+    linear_layout(r, t.image, &layout, &req);
     if (layout.rowPitch != a.stride[0] || layout.offset != 0 || a.offset[0] % req.alignment != 0 ||
         a.offset[0] + req.size > uint64_t(size)) {
         wlr_log(WLR_ERROR,

@@ -394,6 +394,15 @@ void end_pass(VulkanRenderer& r) {
 
 // Brings the bound target into COLOR_ATTACHMENT_OPTIMAL, seeding a fresh
 // target's image with the buffer's current pixels first.
+void begin_target_transfer(VulkanRenderer& r, RenderTarget& t) {
+    end_pass(r);
+    image_barrier(r.cmd, t.image, t.layout, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_READ_BIT,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    t.layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+}
+
 void prepare_target(VulkanRenderer& r, RenderTarget& t) {
     if (t.needs_seed) {
         image_barrier(r.cmd, t.image, VK_IMAGE_LAYOUT_UNDEFINED,

@@ -211,6 +211,9 @@ void begin_pass(VulkanRenderer& r);
 void end_pass(VulkanRenderer& r); // no-op outside a pass
 // Brings the target into COLOR_ATTACHMENT_OPTIMAL (seeding a fresh one first).
 void prepare_target(VulkanRenderer& r, RenderTarget& t);
+// Ends the render pass and makes the target a transfer destination (the 1:1
+// copy draws, the overlay's panel); prepare_target() brings it back.
+void begin_target_transfer(VulkanRenderer& r, RenderTarget& t);
 
 // renderer/draw.cpp: wlr_renderer_impl draw entries.
 void impl_clear(wlr_renderer* wr, const float color[4]);
