@@ -136,7 +136,9 @@ DirectScanoutMiss try_direct_scanout(Output& out, const std::vector<FrameSurface
     out.frames_rendered++;
     if (capture)
         capture_buffer(out, fs.surface->buffer->source);
+    out.frame_in_flight = true;
     if (!wlr_output_commit(o)) {
+        out.frame_in_flight = false;
         discard_in_flight(out);
         return DirectScanoutMiss::CommitFailed;
     }
@@ -253,8 +255,11 @@ void render_frame(Output& out) {
         // overlay rectangle.
         if (capture)
             capture_frame(out);
-        if (!wlr_output_commit(o))
+        out.frame_in_flight = true;
+        if (!wlr_output_commit(o)) {
+            out.frame_in_flight = false;
             discard_in_flight(out);
+        }
     }
     if (server.timeline)
         server.timeline->set_frame_cpu_end(frame_id, now_ns());

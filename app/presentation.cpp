@@ -12,6 +12,11 @@ namespace zcd::app {
 
 void present_in_flight(Output& out, const wlr_output_event_present& event) {
     Server& server = *out.server;
+    // Only our frames count: wlroots commits a buffer of its own when it
+    // enables an output, and that commit's present is no frame of ours.
+    if (!out.frame_in_flight)
+        return;
+    out.frame_in_flight = false;
     server.accounting.on_output_present(out.account_index, event.presented, &out.hop);
     // Swap with a member vector, not a local one: both keep their capacity,
     // so no frame allocates for this list after warm-up.

@@ -80,6 +80,7 @@ struct Output {
     std::vector<SampledSurface> presenting;   // in_flight's swap partner while presenting
     uint64_t timeline_frame = 0;              // TimelineRecorder id of the in-flight frame
     OutputHop hop;                            // output hop of the in-flight frame
+    bool frame_in_flight = false;             // a frame of ours was committed, no present yet
     std::vector<FrameSurface> frame_surfaces; // scratch of render_frame, kept for its capacity
     std::vector<Rect> window_rects;           // scratch of place_overlay
     ScanoutFrame scanout_frame;               // scratch of render_frame's direct-scanout rules
