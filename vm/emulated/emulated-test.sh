@@ -201,6 +201,8 @@ qmp=$out/qmp.sock kstat_sock=$out/kstat.sock
 append="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 append+=" init=$ZCD_ROOT/vm/emulated/guest-init.sh zcd.out=zcdout panic=-1"
 append+=" vfio.enable_unsafe_noiommu_mode=1"
+# room for the debug kernel's reports (lockdep, KASAN) in the log
+append+=" log_buf_len=4M"
 # shellcheck disable=SC2054 # commas separate QEMU sub-options, not array elements
 args=(
 	"$qemu" -name zcdisplay-emulated

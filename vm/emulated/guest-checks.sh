@@ -101,6 +101,40 @@ check_agent_transport() {
 	result agent.transport received "$detail"
 }
 
+# --- the debug kernel's verdict, after everything else ran ----------------------
+# The guest kernel is built with PROVE_LOCKING, KASAN and kmemleak
+# (kernel/configs/vm-guest.config).  Two kmemleak scans (an object younger
+# than a few seconds is not reported yet), then the kernel log and the leak
+# report are read; any lockdep splat, KASAN report, leak, or warning from
+# the series' directories fails the check.
+check_debug_kernel() {
+	local kml=/sys/kernel/debug/kmemleak missing=() lockdep kasan leaks warns
+	[ -e /proc/lockdep ] || missing+=("lockdep (/proc/lockdep)")
+	[ -e "$kml" ] || missing+=("kmemleak ($kml)")
+	dmesg >"$out/dmesg-before-scan.txt" 2>&1
+	grep -q 'KernelAddressSanitizer initialized' "$out/dmesg-before-scan.txt" || missing+=("KASAN")
+	if [ ${#missing[@]} -gt 0 ]; then
+		result kernel.debug-clean fail "not a debug kernel: no ${missing[*]} (kernel/configs/vm-guest.config)"
+		return
+	fi
+	local t0=$SECONDS
+	echo scan >"$kml"
+	sleep 6
+	echo scan >"$kml"
+	cat "$kml" >"$out/kmemleak.txt"
+	dmesg >"$out/dmesg.txt" 2>&1
+	lockdep=$(grep -cE 'WARNING: (possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|lock held when returning)|INFO: possible (recursive locking|irq lock inversion)|BUG: (sleeping function called|scheduling while atomic|held lock freed)|DEBUG_LOCKS_WARN_ON' "$out/dmesg.txt")
+	kasan=$(grep -c 'BUG: KASAN:' "$out/dmesg.txt")
+	leaks=$(grep -c '^unreferenced object' "$out/kmemleak.txt")
+	warns=$(grep -cE 'WARNING: (drivers/dma-buf|drivers/vfio)/' "$out/dmesg.txt")
+	local detail="$lockdep lockdep splats, $kasan KASAN reports, $leaks kmemleak leaks, $warns dma-buf/vfio warnings (2 kmemleak scans, $((SECONDS - t0)) s; dmesg.txt, kmemleak.txt)"
+	if [ "$lockdep" -eq 0 ] && [ "$kasan" -eq 0 ] && [ "$leaks" -eq 0 ] && [ "$warns" -eq 0 ]; then
+		result kernel.debug-clean pass "$detail"
+	else
+		result kernel.debug-clean fail "$detail"
+	fi
+}
+
 export XDG_RUNTIME_DIR=/run/user/0
 mkdir -p "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
@@ -110,4 +144,5 @@ echo "zcd-guest: kernel $(uname -r), $(nproc) CPUs"
 check_kernel_path
 check_agent_transport
 check_compositor
+check_debug_kernel
 echo "zcd-guest: checks finished"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """kernel_report_check.py on synthetic importer artefacts (kernel/README.md
 report format, docs/kernel-debugfs.md counters): a consistent run passes;
-a wrong range, a forged range that was accepted, counters that moved
-differently and a leaked attachment each fail their check."""
+a wrong range, a forged range that was accepted or left the attachment
+naming the interconnect, counters that moved differently (among them a
+fallback after a match also counted as a match) and a leaked attachment
+each fail their check."""
 import json
 import os
 import subprocess
@@ -25,6 +27,7 @@ ranges: 1
 range: 0xfe000000-0xfe003fff ok
 path: iov
 reason: none
+attachment_interconnect: iov
 result: done
 """,
     "unrelated": f"""importer: {EDU}
@@ -34,6 +37,7 @@ interconnect: none
 path: fallback
 reason: no-match
 fallback_map: ok nents=1
+attachment_interconnect: none
 result: done
 """,
     "forged": f"""importer: {PF}
@@ -48,6 +52,7 @@ range: 0xfe004000-0xfe004fff forged rejected -34
 path: fallback
 reason: rejected-range
 fallback_map: ok nents=1
+attachment_interconnect: none
 result: done
 """,
 }
@@ -80,7 +85,8 @@ def run_case(d, reports, after_stats, bufinfo_after):
 
 
 def main():
-    good_after = stats(3, 1, 3, 2, 1)
+    # matches +1: the forged import fell back after its match (a fallback only)
+    good_after = stats(2, 1, 3, 2, 1)
     clean = BUFINFO.format(attached="", n=0)
     failures = 0
 
@@ -100,10 +106,17 @@ def main():
         wrong = dict(REPORTS, iov=REPORTS["iov"].replace("0xfe000000-0xfe003fff ok", "0xfe000000-0xfe000fff ok"))
         expect("wrong range", run_case(d, wrong, good_after, clean), {"kernel.iov-import-ranges"})
         accepted = dict(REPORTS, forged=REPORTS["forged"].replace("forged rejected -34", "forged ok")
-                        .replace("path: fallback", "path: iov").replace("reason: rejected-range", "reason: none"))
+                        .replace("path: fallback", "path: iov").replace("reason: rejected-range", "reason: none")
+                        .replace("attachment_interconnect: none", "attachment_interconnect: iov"))
         expect("forged accepted", run_case(d, accepted, stats(3, 1, 3, 1, 0), clean),
                {"kernel.forged-range-rejected"})
-        expect("counters off", run_case(d, REPORTS, stats(3, 1, 3, 2, 0), clean), {"kernel.counters-agree"})
+        kept = dict(REPORTS, forged=REPORTS["forged"].replace("attachment_interconnect: none",
+                                                              "attachment_interconnect: iov"))
+        expect("fallback kept the interconnect", run_case(d, kept, good_after, clean),
+               {"kernel.forged-range-rejected"})
+        expect("counters off", run_case(d, REPORTS, stats(2, 1, 3, 2, 0), clean), {"kernel.counters-agree"})
+        expect("fallback counted as a match too", run_case(d, REPORTS, stats(3, 1, 3, 2, 1), clean),
+               {"kernel.counters-agree"})
         leaked = BUFINFO.format(attached=f"\t{PF} interconnect=iov\n", n=1)
         expect("leaked attachment", run_case(d, REPORTS, good_after, leaked), {"kernel.bufinfo-agree"})
         # The bench row: medians of the timing imports; a timing import that
