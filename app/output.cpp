@@ -113,11 +113,13 @@ const ScanoutFrame& describe_frame(Output& out, const std::vector<FrameSurface>&
     return f;
 }
 
-// Attach, test, commit: the client's buffer becomes the output's.  Returns
-// None on success, else why not (the output's pending state is rolled back
-// so the frame can be composed instead).
-DirectScanoutMiss try_direct_scanout(Output& out, const std::vector<FrameSurface>& surfaces,
-                                     size_t index, const timespec& now, bool capture) {
+// Attach and test: the client's buffer is to become the output's.  Returns
+// None when the output accepts it, else why not (the output's pending state
+// is rolled back so the frame can be composed instead).  The commit comes
+// later, in commit_frame(): the backend may deliver the present event from
+// inside the commit, and by then the frame's hop must be known.
+DirectScanoutMiss prepare_direct_scanout(Output& out, const std::vector<FrameSurface>& surfaces,
+                                         size_t index, const timespec& now) {
     wlr_output* o = out.output;
     const FrameSurface& fs = surfaces[index];
     wlr_buffer* buffer = &fs.surface->buffer->base;
@@ -126,7 +128,6 @@ DirectScanoutMiss try_direct_scanout(Output& out, const std::vector<FrameSurface
         wlr_output_rollback(o);
         return DirectScanoutMiss::TestFailed;
     }
-    discard_in_flight(out);
     note_sampled(out, fs, now);
     // Surfaces off the output get their frame callbacks as in a composed
     // frame (which "draws" them clipped away): their clients keep pace.
@@ -134,15 +135,18 @@ DirectScanoutMiss try_direct_scanout(Output& out, const std::vector<FrameSurface
         if (i != index)
             wlr_surface_send_frame_done(surfaces[i].surface, &now);
     out.frames_rendered++;
-    if (capture)
-        capture_buffer(out, fs.surface->buffer->source);
+    return DirectScanoutMiss::None;
+}
+
+// Commits the frame whose hop and timeline record are already in `out`.
+// A failed commit drops the frame: nothing of it is presented, and the next
+// frame event starts over.
+void commit_frame(Output& out) {
     out.frame_in_flight = true;
-    if (!wlr_output_commit(o)) {
+    if (!wlr_output_commit(out.output)) {
         out.frame_in_flight = false;
         discard_in_flight(out);
-        return DirectScanoutMiss::CommitFailed;
     }
-    return DirectScanoutMiss::None;
 }
 
 OutputHop composed_hop(Server& server, DirectScanoutMiss miss) {
@@ -175,20 +179,17 @@ void render_frame(Output& out) {
     size_t candidate = 0;
     DirectScanoutMiss miss = direct_scanout_candidate(describe_frame(out, surfaces), &candidate);
     OutputHop hop;
-    bool committed = false;
+    bool direct = false;
     if (miss == DirectScanoutMiss::None) {
-        miss = try_direct_scanout(out, surfaces, candidate, now, capture);
+        miss = prepare_direct_scanout(out, surfaces, candidate, now);
         if (miss == DirectScanoutMiss::None) {
             hop = OutputHop{ScanoutPath::DirectScanout, ScanoutCopyReason::None,
                             DirectScanoutMiss::None, 0};
-            committed = true;
-        } else if (miss == DirectScanoutMiss::CommitFailed) {
-            // The frame is gone; the next frame event tries again.
-            return;
+            direct = true;
         }
     }
     uint64_t frame_id = 0;
-    if (!committed) {
+    if (!direct) {
         if (!wlr_output_attach_render(o, nullptr))
             return;
         if (server.overlay_visible) {
@@ -241,12 +242,16 @@ void render_frame(Output& out) {
         f.direct_scanout_miss = hop.miss;
         f.scanout_bytes_copied = hop.bytes_copied;
         frame_id = server.timeline->add_frame(std::move(f));
-        if (!committed)
+        if (!direct)
             record_gpu_timing(server, frame_id);
     }
+    // Before the commit: its present event may come from inside it.
     out.hop = hop;
     out.timeline_frame = frame_id;
-    if (!committed) {
+    if (direct) {
+        if (capture)
+            capture_buffer(out, surfaces[candidate].surface->buffer->source);
+    } else {
         record_overlay_cost(server, frame_id);
         // After end (the frame is finished in the output buffer) and before
         // the commit (the buffer is still bound): the one moment every
@@ -255,12 +260,8 @@ void render_frame(Output& out) {
         // overlay rectangle.
         if (capture)
             capture_frame(out);
-        out.frame_in_flight = true;
-        if (!wlr_output_commit(o)) {
-            out.frame_in_flight = false;
-            discard_in_flight(out);
-        }
     }
+    commit_frame(out);
     if (server.timeline)
         server.timeline->set_frame_cpu_end(frame_id, now_ns());
 }

@@ -47,9 +47,8 @@ enum class DirectScanoutMiss : uint8_t {
     CopiedImport,    // the renderer holds a copy: the client buffer is not what is shown
     Capture,         // a capture is due and the buffer cannot be read by the CPU
     TestFailed,      // the output refused the buffer (wlr_output_test)
-    CommitFailed,    // the output commit with the buffer failed
 };
-inline constexpr int kDirectScanoutMissCount = 13;
+inline constexpr int kDirectScanoutMissCount = 12;
 
 // clang-format off
 constexpr std::string_view to_string(ScanoutPath p) {
@@ -85,7 +84,6 @@ constexpr std::string_view to_string(DirectScanoutMiss m) {
     case DirectScanoutMiss::CopiedImport: return "copied_import";
     case DirectScanoutMiss::Capture: return "capture";
     case DirectScanoutMiss::TestFailed: return "test_failed";
-    case DirectScanoutMiss::CommitFailed: return "commit_failed";
     }
     return "unknown";
 }
