@@ -4,7 +4,8 @@
 # Boots the series' kernel (./zcd kernel build-vm, cached) under QEMU TCG with
 # the host's root file system shared read-only over 9p (no image to build), a
 # writable 9p output share, an emulated SR-IOV PF (QEMU nvme, sriov_max_vfs),
-# an unrelated PCI device (a second nvme controller, no SR-IOV), virtio-gpu
+# an unrelated PCI device behind the same PCIe switch (a second nvme
+# controller, no SR-IOV), a third nvme on the root complex, virtio-gpu
 # for display and a virtio-serial port fed by the host agent.  guest-init.sh
 # (PID 1) runs the checks of checks.txt; this script answers the guest's
 # screendump request over QMP, judges the results and ends with
@@ -162,7 +163,7 @@ t_userland_end=$(date +%s)
 missing=()
 command -v "$qemu" >/dev/null || missing+=("QEMU '$qemu' not found")
 if [ ${#missing[@]} -eq 0 ]; then
-	for dev in nvme nvme-subsys virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
+	for dev in nvme nvme-subsys pcie-root-port x3130-upstream xio3130-downstream virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
 		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
 	done
 	[ -z "$(qemu_device_missing_props "$qemu" nvme sriov_max_vfs)" ] ||
@@ -201,6 +202,9 @@ qmp=$out/qmp.sock kstat_sock=$out/kstat.sock
 append="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 append+=" init=$ZCD_ROOT/vm/emulated/guest-init.sh zcd.out=zcdout panic=-1"
 append+=" vfio.enable_unsafe_noiommu_mode=1"
+# SeaBIOS sizes the switch's windows without the VFs' BARs (it does not
+# know SR-IOV): let Linux size them again when the VFs are enabled.
+append+=" pci=realloc"
 # room for the debug kernel's reports (lockdep, KASAN) in the log
 append+=" log_buf_len=4M"
 # shellcheck disable=SC2054 # commas separate QEMU sub-options, not array elements
@@ -214,9 +218,19 @@ args=(
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root
 	-fsdev "local,id=outfs,path=$share,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=outfs,mount_tag=zcdout
+	# The SR-IOV PF and the unrelated device sit behind one PCIe switch, as
+	# a GPU and a peer device often do: p2pdma finds a path through the
+	# switch, so the unrelated importer's fallback is mapped (bus addresses).
+	# A third nvme on the root complex has no p2pdma path to the VF (Q35's
+	# host bridge is not on the p2pdma whitelist): its fallback is refused.
+	-device pcie-root-port,id=zcd_rp0,bus=pcie.0,chassis=1,slot=1
+	-device x3130-upstream,id=zcd_up0,bus=zcd_rp0
+	-device xio3130-downstream,id=zcd_dn0,bus=zcd_up0,chassis=2,slot=0
+	-device xio3130-downstream,id=zcd_dn1,bus=zcd_up0,chassis=3,slot=0
 	-device nvme-subsys,id=subsys0
-	-device nvme,id=sriov_pf,serial=zcd0001,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=4,max_ioqpairs=12
-	-device nvme,id=unrelated,serial=zcd0002
+	-device nvme,id=sriov_pf,bus=zcd_dn0,serial=zcd0001,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=4,max_ioqpairs=12
+	-device nvme,id=unrelated,bus=zcd_dn1,serial=zcd0002
+	-device nvme,id=no_p2p_path,bus=pcie.0,serial=zcd0003
 	-device "virtio-gpu-pci,max_outputs=1,xres=$xres,yres=$yres"
 	-device virtio-serial-pci,id=vserial0
 	-chardev "socket,id=kstat,path=$kstat_sock,server=on,wait=off"

@@ -7,8 +7,10 @@
 # VFIO_DEVICE_FEATURE_DMA_BUF and handed to the kernel test importer:
 #   - bound to the PF it must use the IOV interconnect and see exactly the
 #     VF's BAR range (compared with /sys/bus/pci/devices/<vf>/resource),
-#   - bound to an unrelated device (a second nvme controller) it must fall
-#     back to the legacy map,
+#   - bound to an unrelated device behind the PF's PCIe switch (a second nvme
+#     controller) it must fall back to the p2pdma-checked sg_table map,
+#   - bound to a device with no p2pdma path to the VF (a third nvme, on the
+#     root complex) that fallback must be refused,
 #   - a forged range outside the VF's BAR must be rejected,
 # and the debugfs counters and bufinfo must agree with all of that.
 
@@ -21,19 +23,28 @@ pci_driver() {
 	return 0
 }
 
-# find_unrelated: the second nvme controller, neither the PF nor one of its
-# VFs.  An importer needs a driver that has set the device's DMA mask, as
-# real importers do: the legacy map of a BAR above 4 GiB fails against the
-# 32-bit default of a device without one (dma-direct overflow, -ENOMEM).
-find_unrelated() {
-	local d a
+# peer_nvme WHERE: a QEMU nvme controller that is neither the PF nor one of
+# its VFs.  WHERE=switch: one behind the same PCIe switch as the PF (its
+# upstream port is the PF's), which p2pdma reaches through the switch;
+# WHERE=root: one on the root complex, which p2pdma cannot reach from the VF.
+# An importer needs a driver that has set the device's DMA mask, as real
+# importers do; the nvme driver does.
+peer_nvme() {
+	local where=$1 d a path pf_switch
+	pf_switch=$(dirname "$(dirname "$(readlink -f "$sysfs_pci/$pf")")")
 	for d in "$sysfs_pci"/*; do
 		a=$(basename "$d")
-		if [ "$a" != "$pf" ] && [ ! -e "$d/physfn" ] &&
-			[ "$(<"$d/vendor")" = 0x1b36 ] && [ "$(<"$d/device")" = 0x0010 ]; then
-			echo "$a"
-			return 0
+		if [ "$a" = "$pf" ] || [ -e "$d/physfn" ] ||
+			[ "$(<"$d/vendor")" != 0x1b36 ] || [ "$(<"$d/device")" != 0x0010 ]; then
+			continue
 		fi
+		path=$(readlink -f "$d")
+		case $where in
+		switch) [ "$(dirname "$(dirname "$path")")" = "$pf_switch" ] || continue ;;
+		root) [[ $(basename "$(dirname "$path")") == pci* ]] || continue ;;
+		esac
+		echo "$a"
+		return 0
 	done
 	return 1
 }
@@ -50,7 +61,7 @@ bind() {
 }
 
 # Set by setup_sriov for the checks after it.
-pf="" vf="" vf_bar_start="" vf_bar_end="" unrelated=""
+pf="" vf="" vf_bar_start="" vf_bar_end="" unrelated="" no_p2p=""
 
 setup_sriov() {
 	local d
@@ -92,13 +103,14 @@ setup_sriov() {
 		result kernel.sriov-vf-vfio fail "VF $vf has no BAR 0 (resource: $vf_bar_start $vf_bar_end)"
 		return 1
 	fi
-	unrelated=$(find_unrelated || true)
+	unrelated=$(peer_nvme switch || true)
+	no_p2p=$(peer_nvme root || true)
 	result kernel.sriov-vf-vfio pass "PF $pf ($(pci_driver "$pf")) VF $vf on vfio-pci group $group, BAR0 $vf_bar_start-$vf_bar_end"
 	return 0
 }
 
 kernel_checks=(kernel.vfio-dmabuf-export kernel.iov-import-ranges kernel.unrelated-fallback
-	kernel.forged-range-rejected kernel.counters-agree kernel.bufinfo-agree)
+	kernel.no-p2p-path-refused kernel.forged-range-rejected kernel.counters-agree kernel.bufinfo-agree)
 
 # fail_rest REASON: the remaining kernel checks cannot run.
 fail_rest() {
@@ -147,7 +159,7 @@ run_importer_checks() {
 	fi
 	local rc=0
 	"$export_tool" --device "$vf" --region 0 --range "0:$size" \
-		--exec "$here/guest-importer-steps.sh" "$dir" "$pf" "$unrelated" "$forge_start" "$forge_len" \
+		--exec "$here/guest-importer-steps.sh" "$dir" "$pf" "$unrelated" "$no_p2p" "$forge_start" "$forge_len" \
 		>"$dir/export.log" 2>&1 || rc=$?
 	if [ ! -e "$dir/stats-before.txt" ]; then
 		result kernel.vfio-dmabuf-export fail "zc-vfio-dmabuf (status $rc): $(tail -n 1 "$dir/export.log")"

@@ -2,7 +2,7 @@
 """Judges the kernel-path artefacts of the emulated guest.
 
 Input: the directory guest-importer-steps.sh filled (report-{iov,unrelated,
-forged}.txt, stats-{before,after}.txt, bufinfo-{held,after}.txt), the VF's
+no-p2p,forged}.txt, stats-{before,after}.txt, bufinfo-{held,after}.txt), the VF's
 PCI address, its BAR 0 as sysfs gives it, and the forged range.  Report keys
 are those of kernel/README.md (test importer); counters follow
 docs/kernel-debugfs.md.  Prints one "NAME<TAB>pass|fail<TAB>DETAIL" line per
@@ -13,8 +13,10 @@ import os
 import statistics
 import sys
 
-CHECKS = ["kernel.iov-import-ranges", "kernel.unrelated-fallback",
+CHECKS = ["kernel.iov-import-ranges", "kernel.unrelated-fallback", "kernel.no-p2p-path-refused",
           "kernel.forged-range-rejected", "kernel.counters-agree", "kernel.bufinfo-agree"]
+IMPORTS = ("iov", "unrelated", "no-p2p", "forged")
+EINVAL = 22
 
 
 def read(path):
@@ -98,8 +100,9 @@ def main():
     def verdict(name, ok, detail):
         verdicts[name] = ("pass" if ok else "fail", detail)
 
-    raw = {n: read(os.path.join(d, f"report-{n}.txt")) for n in ("iov", "unrelated", "forged")}
-    iov, unrel, forged = (parse_report(raw[n]) for n in ("iov", "unrelated", "forged"))
+    raw = {n: read(os.path.join(d, f"report-{n}.txt")) for n in IMPORTS}
+    reports = {n: parse_report(raw[n]) for n in IMPORTS}
+    iov, unrel, no_p2p, forged = (reports[n] for n in IMPORTS)
 
     # 1. The PF's import: IOV, exporter = our VF's BAR 0, ranges = exactly that BAR.
     if raw["iov"] is None:
@@ -121,7 +124,8 @@ def main():
         verdict(CHECKS[0], not problems, "; ".join(problems) or
                 f"interconnect iov, 1 range {bar[0]:#x}-{bar[1]:#x} = /sys/bus/pci/devices/{vf}/resource BAR0")
 
-    # 2. An unrelated importer: no match, legacy map.
+    # 2. An unrelated importer behind the PF's switch: no match, the
+    #    exporter's p2pdma-checked sg_table map.
     if raw["unrelated"] is None:
         verdict(CHECKS[1], False, "no import report (no unrelated device?)")
     else:
@@ -131,31 +135,42 @@ def main():
         verdict(CHECKS[1], ok, f"importer {unrel.get('importer')}: interconnect={unrel.get('interconnect')} "
                 f"path={unrel.get('path')} reason={unrel.get('reason')} fallback_map={unrel.get('fallback_map')}")
 
-    # 3. The forged range: rejected with -ERANGE, the import falls back.
+    # 3. An importer p2pdma cannot reach from the VF: no match, and the
+    #    fallback map is refused rather than handing out an unusable address.
+    if raw["no-p2p"] is None:
+        verdict(CHECKS[2], False, "no import report (no nvme on the root complex?)")
+    else:
+        ok = (no_p2p.get("interconnect") == "none" and no_p2p.get("path") == "fallback"
+              and no_p2p.get("reason") == "no-match"
+              and no_p2p.get("fallback_map") == f"error -{EINVAL}")
+        verdict(CHECKS[2], ok, f"importer {no_p2p.get('importer')}: interconnect={no_p2p.get('interconnect')} "
+                f"path={no_p2p.get('path')} reason={no_p2p.get('reason')} "
+                f"fallback_map={no_p2p.get('fallback_map')}")
+
+    # 4. The forged range: rejected with -ERANGE, the import falls back.
     if raw["forged"] is None:
-        verdict(CHECKS[2], False, "no import report")
+        verdict(CHECKS[3], False, "no import report")
     else:
         forged_lines = [x for x in forged["_ranges"] if "forged" in x.split()]
         rejected = [x for x in forged_lines if "rejected" in x.split()]
         ok = (len(rejected) == 1 and parse_span(rejected[0]) == forge
               and forged.get("reason") == "rejected-range" and forged.get("path") == "fallback"
               and forged.get("attachment_interconnect") == "none")
-        verdict(CHECKS[2], ok, f"forged {forge[0]:#x}-{forge[1]:#x}: {forged_lines or 'no forged range line'}; "
+        verdict(CHECKS[3], ok, f"forged {forge[0]:#x}-{forge[1]:#x}: {forged_lines or 'no forged range line'}; "
                 f"path={forged.get('path')} reason={forged.get('reason')} "
                 f"attachment left with interconnect={forged.get('attachment_interconnect')}")
 
-    # 4. Counters moved exactly as the three reports predict.
+    # 5. Counters moved exactly as the three reports predict.
     before = parse_stats(read(os.path.join(d, "stats-before.txt"))).get("iov")
     after = parse_stats(read(os.path.join(d, "stats-after.txt"))).get("iov")
     if before is None or after is None:
-        verdict(CHECKS[3], False, "no 'interconnect: iov' block in interconnect_stats")
+        verdict(CHECKS[4], False, "no 'interconnect: iov' block in interconnect_stats")
     else:
-        want = expected_deltas([r for n, r in (("iov", iov), ("unrelated", unrel), ("forged", forged))
-                                if raw[n] is not None])
+        want = expected_deltas([reports[n] for n in IMPORTS if raw[n] is not None])
         got = {k: after.get(k, 0) - before.get(k, 0) for k in want}
-        verdict(CHECKS[3], got == want, f"deltas {got}" + ("" if got == want else f" != predicted {want}"))
+        verdict(CHECKS[4], got == want, f"deltas {got}" + ("" if got == want else f" != predicted {want}"))
 
-    # 5. bufinfo: the held buffer is listed with its exporter and size, and no
+    # 6. bufinfo: the held buffer is listed with its exporter and size, and no
     #    attachment is left after the imports.
     held, after_text = read(os.path.join(d, "bufinfo-held.txt")), read(os.path.join(d, "bufinfo-after.txt"))
     size = bar[1] - bar[0] + 1
@@ -166,7 +181,7 @@ def main():
     totals = [line for line in (after_text or "").splitlines() if line.startswith("Total") and "attached" in line]
     attached_after = sum(int(t.split()[1]) for t in totals if t.split()[1].isdigit())
     ok = listed and not leaked and attached_after == 0 and held is not None
-    verdict(CHECKS[4], ok, f"buffer of {size} bytes from {exp_name} {'listed' if listed else 'NOT listed'}; "
+    verdict(CHECKS[5], ok, f"buffer of {size} bytes from {exp_name} {'listed' if listed else 'NOT listed'}; "
             f"attachments after the imports: {attached_after}" + (f", leaked {leaked}" if leaked else ""))
 
     # The bench's kernel row: median map time of the timing imports (the

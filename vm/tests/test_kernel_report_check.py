@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """kernel_report_check.py on synthetic importer artefacts (kernel/README.md
 report format, docs/kernel-debugfs.md counters): a consistent run passes;
-a wrong range, a forged range that was accepted or left the attachment
+an unrelated importer whose fallback failed, an importer with no p2pdma path
+that was mapped anyway, a wrong range, a forged range that was accepted or left the attachment
 naming the interconnect, counters that moved differently (among them a
 fallback after a match also counted as a match) and a leaked attachment
 each fail their check."""
@@ -12,7 +13,7 @@ import sys
 import tempfile
 
 CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulated", "kernel_report_check.py")
-VF, PF, EDU = "0000:00:04.1", "0000:00:04.0", "0000:00:05.0"
+VF, PF, PEER, ROOT_NVME = "0000:03:00.1", "0000:03:00.0", "0000:04:00.0", "0000:00:05.0"
 BAR = ("0xfe000000", "0xfe003fff")
 FORGE = ("0xfe004000", "0x1000")
 
@@ -30,13 +31,23 @@ reason: none
 attachment_interconnect: iov
 result: done
 """,
-    "unrelated": f"""importer: {EDU}
+    "unrelated": f"""importer: {PEER}
 exp_name: vfio_pci_core
 size: 16384
 interconnect: none
 path: fallback
 reason: no-match
 fallback_map: ok nents=1
+attachment_interconnect: none
+result: done
+""",
+    "no-p2p": f"""importer: {ROOT_NVME}
+exp_name: vfio_pci_core
+size: 16384
+interconnect: none
+path: fallback
+reason: no-match
+fallback_map: error -22
 attachment_interconnect: none
 result: done
 """,
@@ -85,8 +96,9 @@ def run_case(d, reports, after_stats, bufinfo_after):
 
 
 def main():
-    # matches +1: the forged import fell back after its match (a fallback only)
-    good_after = stats(2, 1, 3, 2, 1)
+    # matches +1: the forged import fell back after its match (a fallback
+    # only); match failures +2 and fallbacks +3 with the two unrelated importers
+    good_after = stats(2, 2, 3, 3, 1)
     clean = BUFINFO.format(attached="", n=0)
     failures = 0
 
@@ -97,25 +109,33 @@ def main():
             if status != want:
                 print(f"FAIL: {name}: {check} is {status}, expected {want}")
                 failures += 1
-        if len(got) != 5:
-            print(f"FAIL: {name}: {len(got)} verdicts, expected 5")
+        if len(got) != 6:
+            print(f"FAIL: {name}: {len(got)} verdicts, expected 6")
             failures += 1
 
     with tempfile.TemporaryDirectory() as d:
         expect("consistent run", run_case(d, REPORTS, good_after, clean), set())
+        unmapped = dict(REPORTS, unrelated=REPORTS["unrelated"].replace("fallback_map: ok nents=1",
+                                                                        "fallback_map: error -22"))
+        expect("unrelated fallback refused", run_case(d, unmapped, good_after, clean),
+               {"kernel.unrelated-fallback"})
+        mapped = dict(REPORTS, **{"no-p2p": REPORTS["no-p2p"].replace("fallback_map: error -22",
+                                                                      "fallback_map: ok nents=1")})
+        expect("no p2pdma path but mapped", run_case(d, mapped, good_after, clean),
+               {"kernel.no-p2p-path-refused"})
         wrong = dict(REPORTS, iov=REPORTS["iov"].replace("0xfe000000-0xfe003fff ok", "0xfe000000-0xfe000fff ok"))
         expect("wrong range", run_case(d, wrong, good_after, clean), {"kernel.iov-import-ranges"})
         accepted = dict(REPORTS, forged=REPORTS["forged"].replace("forged rejected -34", "forged ok")
                         .replace("path: fallback", "path: iov").replace("reason: rejected-range", "reason: none")
                         .replace("attachment_interconnect: none", "attachment_interconnect: iov"))
-        expect("forged accepted", run_case(d, accepted, stats(3, 1, 3, 1, 0), clean),
+        expect("forged accepted", run_case(d, accepted, stats(3, 2, 3, 2, 0), clean),
                {"kernel.forged-range-rejected"})
         kept = dict(REPORTS, forged=REPORTS["forged"].replace("attachment_interconnect: none",
                                                               "attachment_interconnect: iov"))
         expect("fallback kept the interconnect", run_case(d, kept, good_after, clean),
                {"kernel.forged-range-rejected"})
-        expect("counters off", run_case(d, REPORTS, stats(2, 1, 3, 2, 0), clean), {"kernel.counters-agree"})
-        expect("fallback counted as a match too", run_case(d, REPORTS, stats(3, 1, 3, 2, 1), clean),
+        expect("counters off", run_case(d, REPORTS, stats(2, 2, 3, 3, 0), clean), {"kernel.counters-agree"})
+        expect("fallback counted as a match too", run_case(d, REPORTS, stats(3, 2, 3, 3, 1), clean),
                {"kernel.counters-agree"})
         leaked = BUFINFO.format(attached=f"\t{PF} interconnect=iov\n", n=1)
         expect("leaked attachment", run_case(d, REPORTS, good_after, leaked), {"kernel.bufinfo-agree"})
