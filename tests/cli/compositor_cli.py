@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""zc-compositor as a new user meets it: mistakes in the environment and on
+the command line end the run at once with one stderr line that says what
+failed and what to do, a non-zero exit and no crash, and leave the user's
+files alone.
+
+The cases are data (CASES below); each runs as its own CTest test
+(`compositor_cli_<name>`), registered from `compositor_cli.py --list`.
+
+usage: compositor_cli.py --bin DIR --out DIR CASE | --list
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+# A case: zc-compositor ARGS (after --backend headless unless the case names
+# a backend) in ENV (DISPLAY and WAYLAND_DISPLAY removed first, then these
+# set), in a fresh directory {tmp} made by SETUP.  It must exit with
+# EXIT (a number, or "nonzero"), print exactly one stderr line matching SAYS,
+# and CHECK({tmp}) must return None (else the failure).
+#   setup(tmp) -> None, check(tmp) -> None or a message
+CASES = {}
+
+
+def case(name, args, says, env=None, exit="nonzero", setup=None, check=None, headless=True):
+    CASES[name] = dict(args=args, says=says, env=env or {}, exit=exit, setup=setup,
+                       check=check, headless=headless)
+
+
+# 1. A nested backend whose display does not answer (ssh, tmux, a stale
+# variable): wlroots 0.15.1 would abort on an assertion.
+case("nested_auto_stale_wayland_display", [],
+     r"--backend auto \(chose wayland: WAYLAND_DISPLAY is set\): cannot connect to the Wayland "
+     r"display 'nonexistent'.*--backend headless", env={"WAYLAND_DISPLAY": "nonexistent"},
+     headless=False)
+case("nested_auto_stale_x11_display", [],
+     r"--backend auto \(chose x11: DISPLAY is set\): cannot connect to the X display ':42'"
+     r".*--backend headless", env={"DISPLAY": ":42"}, headless=False)
+case("nested_x11_without_display", ["--backend", "x11"],
+     r"--backend x11: DISPLAY is not set.*--backend headless", headless=False)
+case("nested_wayland_without_display", ["--backend", "wayland"],
+     r"--backend wayland: cannot connect to the Wayland display.*--backend headless",
+     headless=False)
+
+
+def run_case(name, spec, bin_dir, out_dir):
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir)
+    tmp = tempfile.mkdtemp(prefix="zcd-cli-")
+    runtime = os.path.join(tmp, "xdg-runtime")
+    os.mkdir(runtime, 0o700)
+    if spec["setup"]:
+        spec["setup"](tmp)
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "DISPLAY")}
+    env["XDG_RUNTIME_DIR"] = runtime
+    env.update(spec["env"])
+    # --duration bounds a run that wrongly goes ahead.
+    cmd = [os.path.join(bin_dir, "zc-compositor"), "--socket", "zcd-cli", "--duration", "3"]
+    if spec["headless"]:
+        cmd += ["--backend", "headless", "--size", "160x120"]
+    cmd += [a.format(tmp=tmp) for a in spec["args"]]
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return f"still running after 60 s: {cmd}"
+    with open(os.path.join(out_dir, "compositor.log"), "w") as f:
+        f.write(f"$ {' '.join(cmd)}\nexit {p.returncode}\n--- stdout\n{p.stdout}--- stderr\n"
+                f"{p.stderr}")
+    problems = []
+    if p.returncode < 0:
+        problems.append(f"killed by {signal.Signals(-p.returncode).name}")
+    elif spec["exit"] == "nonzero" and p.returncode == 0:
+        problems.append("exit 0, expected non-zero")
+    elif spec["exit"] != "nonzero" and p.returncode != spec["exit"]:
+        problems.append(f"exit {p.returncode}, expected {spec['exit']}")
+    lines = p.stderr.strip().splitlines()
+    if len(lines) != 1 or not re.search(spec["says"], lines[0]):
+        problems.append(f"want one stderr line matching /{spec['says']}/, got {lines}")
+    if spec["check"]:
+        msg = spec["check"](tmp)
+        if msg:
+            problems.append(msg)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return "; ".join(problems) or None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--list", action="store_true", help="print the case names")
+    ap.add_argument("--bin", help="directory with zc-compositor")
+    ap.add_argument("--out", help="directory for the logs")
+    ap.add_argument("case", nargs="?")
+    a = ap.parse_args()
+    if a.list:
+        print(";".join(CASES))
+        return 0
+    if not (a.bin and a.out and a.case in CASES):
+        print("compositor_cli: need --bin, --out and a known case (see --list)", file=sys.stderr)
+        return 2
+    out = os.path.join(a.out, a.case)
+    problem = run_case(a.case, CASES[a.case], a.bin, out)
+    if problem:
+        print(f"FAIL {a.case}: {problem} (log in {out})")
+        return 1
+    print(f"PASS {a.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
