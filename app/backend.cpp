@@ -24,15 +24,15 @@ namespace zcd::app {
 
 namespace {
 
-const char* env_or_null(const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v ? v : nullptr; // may be null
+// An environment variable's value, null when unset or empty.
+const char* non_empty(const char* value /* may be null */) {
+    return value && *value ? value : nullptr; // may be null
 }
 
 BackendChoice resolve_auto() {
-    if (env_or_null("WAYLAND_DISPLAY"))
+    if (non_empty(std::getenv("WAYLAND_DISPLAY")))
         return BackendChoice::Wayland;
-    if (env_or_null("DISPLAY"))
+    if (non_empty(std::getenv("DISPLAY")))
         return BackendChoice::X11;
     // No display: the build machines and CI.  DRM must be asked for
     // explicitly, because taking over a VT by surprise is rude.
@@ -72,7 +72,7 @@ bool wayland_display_answers(const std::string& phrase) {
         return true;
     }
     const int err = errno;
-    const char* name = env_or_null("WAYLAND_DISPLAY");
+    const char* name = non_empty(std::getenv("WAYLAND_DISPLAY"));
     std::fprintf(stderr,
                  "zc-compositor: %s: cannot connect to the Wayland display '%s': %s; start it, "
                  "unset WAYLAND_DISPLAY, or run with --backend headless\n",
@@ -82,7 +82,7 @@ bool wayland_display_answers(const std::string& phrase) {
 
 // The same for X11 (xcb is what wlroots' X11 backend connects with).
 bool x11_display_answers(const std::string& phrase) {
-    const char* name = env_or_null("DISPLAY");
+    const char* name = non_empty(std::getenv("DISPLAY"));
     if (!name) {
         std::fprintf(stderr,
                      "zc-compositor: %s: DISPLAY is not set, so there is no X server to run "
