@@ -4,6 +4,7 @@
 // a reader whose buffer is full misses that line, a closed one is dropped.
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -61,6 +62,52 @@ int handle_tick(void* data) {
     return 0;
 }
 
+// Makes PATH free for bind() without destroying anything of the user's: only
+// a socket nobody listens on (left by a run that was killed) is removed.
+// Anything else at PATH -- a file, a directory, a live socket of another
+// run -- is one line on stderr and false, and stays as it was.
+bool claim_socket_path(const std::string& path, const sockaddr_un& addr) {
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return true;
+        std::fprintf(stderr, "zc-compositor: --stats-socket: cannot check %s: %s\n", path.c_str(),
+                     std::strerror(errno));
+        return false;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        std::fprintf(stderr,
+                     "zc-compositor: --stats-socket: %s exists and is not a socket; left as it "
+                     "is: remove it or choose another path\n",
+                     path.c_str());
+        return false;
+    }
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) {
+        std::fprintf(stderr, "zc-compositor: --stats-socket: socket: %s\n", std::strerror(errno));
+        return false;
+    }
+    const int rc = connect(probe, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    const int err = errno;
+    close(probe);
+    if (rc == 0) {
+        std::fprintf(stderr,
+                     "zc-compositor: --stats-socket: %s is in use by a running process (another "
+                     "zc-compositor?); stop it or choose another path\n",
+                     path.c_str());
+        return false;
+    }
+    if (err != ECONNREFUSED) {
+        std::fprintf(stderr,
+                     "zc-compositor: --stats-socket: %s is a socket that cannot be checked (%s); "
+                     "left as it is: remove it or choose another path\n",
+                     path.c_str(), std::strerror(err));
+        return false;
+    }
+    unlink(path.c_str()); // stale: its listener is gone
+    return true;
+}
+
 } // namespace
 
 bool stats_socket_start(Server& server) {
@@ -72,8 +119,9 @@ bool stats_socket_start(Server& server) {
         return false;
     }
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (!claim_socket_path(path, addr))
+        return false;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    unlink(path.c_str()); // a stale socket from an earlier run
     if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         listen(fd, 8) != 0) {
         std::fprintf(stderr, "zc-compositor: --stats-socket: cannot listen on %s: %s\n",

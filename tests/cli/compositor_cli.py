@@ -14,6 +14,8 @@ import os
 import re
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -21,8 +23,9 @@ import tempfile
 # A case: zc-compositor ARGS (after --backend headless unless the case names
 # a backend) in ENV (DISPLAY and WAYLAND_DISPLAY removed first, then these
 # set), in a fresh directory {tmp} made by SETUP.  It must exit with
-# EXIT (a number, or "nonzero"), print exactly one stderr line matching SAYS,
-# and CHECK({tmp}) must return None (else the failure).
+# EXIT (a number, or "nonzero"), print exactly one stderr line matching SAYS
+# (None: nothing on stderr), and CHECK({tmp}) must return None (else the
+# failure).
 #   setup(tmp) -> None, check(tmp) -> None or a message
 CASES = {}
 
@@ -48,6 +51,57 @@ case("nested_wayland_without_display", ["--backend", "wayland"],
      headless=False)
 
 
+# 2. --stats-socket PATH removes only a stale socket (its listener gone).
+PRECIOUS = "the user's notes\n"
+
+
+def write_precious(tmp):
+    with open(os.path.join(tmp, "notes.txt"), "w") as f:
+        f.write(PRECIOUS)
+
+
+def precious_untouched(tmp):
+    try:
+        with open(os.path.join(tmp, "notes.txt")) as f:
+            return None if f.read() == PRECIOUS else "notes.txt was changed"
+    except OSError as e:
+        return f"notes.txt is gone: {e}"
+
+
+# Sockets a setup made that must stay open while zc-compositor runs.
+_held = []
+
+
+def unix_socket(path, listen):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    if listen:
+        s.listen(1)
+        _held.append(s)
+    else:
+        s.close()  # the file stays: what a killed run leaves behind
+
+
+def is_socket(path):
+    return os.path.exists(path) and stat.S_ISSOCK(os.lstat(path).st_mode)
+
+
+case("stats_socket_refuses_regular_file", ["--stats-socket", "{tmp}/notes.txt"],
+     r"--stats-socket: .*notes\.txt exists and is not a socket; left as it is",
+     setup=write_precious, check=precious_untouched)
+case("stats_socket_refuses_directory", ["--stats-socket", "{tmp}/dir"],
+     r"--stats-socket: .*dir exists and is not a socket",
+     setup=lambda tmp: os.mkdir(os.path.join(tmp, "dir")),
+     check=lambda tmp: None if os.path.isdir(os.path.join(tmp, "dir")) else "dir was removed")
+case("stats_socket_refuses_live_socket", ["--stats-socket", "{tmp}/live.sock"],
+     r"--stats-socket: .*live\.sock is in use by a running process",
+     setup=lambda tmp: unix_socket(os.path.join(tmp, "live.sock"), listen=True),
+     check=lambda tmp: None if is_socket(os.path.join(tmp, "live.sock")) else
+     "the live socket was removed")
+case("stats_socket_replaces_stale_socket", ["--stats-socket", "{tmp}/stale.sock"], None, exit=0,
+     setup=lambda tmp: unix_socket(os.path.join(tmp, "stale.sock"), listen=False))
+
+
 def run_case(name, spec, bin_dir, out_dir):
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
@@ -60,7 +114,7 @@ def run_case(name, spec, bin_dir, out_dir):
     env["XDG_RUNTIME_DIR"] = runtime
     env.update(spec["env"])
     # --duration bounds a run that wrongly goes ahead.
-    cmd = [os.path.join(bin_dir, "zc-compositor"), "--socket", "zcd-cli", "--duration", "3"]
+    cmd = [os.path.join(bin_dir, "zc-compositor"), "--socket", "zcd-cli", "--duration", "1"]
     if spec["headless"]:
         cmd += ["--backend", "headless", "--size", "160x120"]
     cmd += [a.format(tmp=tmp) for a in spec["args"]]
@@ -79,7 +133,10 @@ def run_case(name, spec, bin_dir, out_dir):
     elif spec["exit"] != "nonzero" and p.returncode != spec["exit"]:
         problems.append(f"exit {p.returncode}, expected {spec['exit']}")
     lines = p.stderr.strip().splitlines()
-    if len(lines) != 1 or not re.search(spec["says"], lines[0]):
+    if spec["says"] is None:
+        if lines:
+            problems.append(f"want nothing on stderr, got {lines}")
+    elif len(lines) != 1 or not re.search(spec["says"], lines[0]):
         problems.append(f"want one stderr line matching /{spec['says']}/, got {lines}")
     if spec["check"]:
         msg = spec["check"](tmp)
