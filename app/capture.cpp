@@ -1,6 +1,14 @@
 // Headless capture: the composed frame, read back from the renderer while it
 // is still bound, written as <output>-<frame>.png into --capture DIR.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <vector>
 
 #include "app/png_writer.hpp"
@@ -17,7 +25,10 @@ bool write_capture(Output& out, uint32_t w, uint32_t h, const uint8_t* rgba) {
                   static_cast<unsigned long long>(out.frames_rendered));
     std::string error;
     if (!write_png_rgba(server.options.capture_dir + "/" + name, w, h, w * 4, rgba, &error)) {
-        std::fprintf(stderr, "zc-compositor: capture: %s\n", error.c_str());
+        // Not a line per frame: counted, and reported once at exit with
+        // the first reason, and the run fails (main.cpp).
+        if (server.capture_failures++ == 0)
+            server.first_capture_error = error;
         return false;
     }
     server.facts.captures.push_back(name);
@@ -42,6 +53,30 @@ bool begin_capture_access(wlr_buffer* buffer, const uint8_t** data, size_t* stri
 }
 
 } // namespace
+
+bool prepare_capture_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec); // mkdir -p; fine if it exists
+    if (ec || !std::filesystem::is_directory(dir, ec)) {
+        std::fprintf(stderr, "zc-compositor: --capture: cannot create directory '%s': %s\n",
+                     dir.c_str(), (ec ? ec : std::make_error_code(std::errc::not_a_directory))
+                                      .message()
+                                      .c_str());
+        return false;
+    }
+    // Write permission bits say nothing for root or on a read-only mount:
+    // create (and remove) a file, as the captures will.
+    std::string probe = dir + "/.zc-compositor-probe-XXXXXX";
+    int fd = mkstemp(probe.data());
+    if (fd < 0) {
+        std::fprintf(stderr, "zc-compositor: --capture: cannot write into '%s': %s\n", dir.c_str(),
+                     std::strerror(errno));
+        return false;
+    }
+    close(fd);
+    unlink(probe.c_str());
+    return true;
+}
 
 bool buffer_capturable(wlr_buffer* buffer) {
     const uint8_t* data = nullptr;

@@ -4,13 +4,10 @@
 // client ends the run, then write the statistics.  tinywl is the map.
 #include <pthread.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 
 #include "app/server.hpp"
@@ -45,17 +42,6 @@ int handle_duration(void* data) {
     auto& server = *static_cast<Server*>(data);
     stop_server(server, server.exit_code);
     return 0;
-}
-
-bool prepare_capture_dir(const std::string& dir) {
-    if (mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) {
-        struct stat st {};
-        if (stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-            return true;
-    }
-    std::fprintf(stderr, "zc-compositor: --capture: cannot use directory '%s': %s\n", dir.c_str(),
-                 std::strerror(errno ? errno : ENOTDIR));
-    return false;
 }
 
 bool write_stats(Server& server) {
@@ -183,8 +169,10 @@ int run(int argc, char** argv) {
     Server server;
     server.options = parsed.options;
     wlr_log_init(server.options.verbose ? WLR_DEBUG : WLR_ERROR, nullptr);
+    // Checked before anything starts: a run whose captures cannot be
+    // written would otherwise look like a passing run with no captures.
     if (!server.options.capture_dir.empty() && !prepare_capture_dir(server.options.capture_dir))
-        return 2;
+        return 1;
 
     // Exports need the whole run; live stats only the last seconds.
     if (!server.options.trace.empty() || !server.options.csv.empty() ||
@@ -226,6 +214,17 @@ int run(int argc, char** argv) {
         code = 1;
     if (!write_timeline_exports(server) && code == 0)
         code = 1;
+    if (server.capture_failures > 0) {
+        std::fprintf(stderr,
+                     "zc-compositor: --capture: %llu of %llu capture(s) could not be written "
+                     "(first: %s)\n",
+                     static_cast<unsigned long long>(server.capture_failures),
+                     static_cast<unsigned long long>(server.capture_failures +
+                                                     server.facts.captures.size()),
+                     server.first_capture_error.c_str());
+        if (code == 0)
+            code = 1;
+    }
     stats_socket_stop(server);
     kstat_feed_stop(server);
     // Our listeners on the backend and xdg-shell signals go first: those

@@ -131,6 +131,8 @@ struct Server {
     struct StatsSocket* stats_socket = nullptr; // may be null
     struct KstatFeed* kstat_feed = nullptr;     // may be null
     int64_t start_ns = 0;
+    uint64_t capture_failures = 0;    // captures that could not be written; > 0 fails the run
+    std::string first_capture_error; // why the first of them failed
     pid_t child = -1; // client spawned after --, -1 if none or reaped
     int exit_code = 0;
     bool stopping = false;
@@ -183,6 +185,9 @@ void present_in_flight(Output& output, const wlr_output_event_present& event);
 void discard_in_flight(Output& output);
 // capture.cpp
 void capture_frame(Output& output); // call after wlr_renderer_end, before the commit
+// Creates --capture DIR with its parents and proves a file can be written
+// there; false after one line on stderr.
+bool prepare_capture_dir(const std::string& dir);
 // kstat_feed.cpp: --kstat / --host-kstat
 bool kstat_feed_start(Server& server);
 void kstat_feed_stop(Server& server);

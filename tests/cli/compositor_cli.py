@@ -25,14 +25,15 @@ import tempfile
 # set), in a fresh directory {tmp} made by SETUP.  It must exit with
 # EXIT (a number, or "nonzero"), print exactly one stderr line matching SAYS
 # (None: nothing on stderr), and CHECK({tmp}) must return None (else the
-# failure).
+# failure).  DURING({tmp}), if given, runs once zc-compositor is ready.
 #   setup(tmp) -> None, check(tmp) -> None or a message
 CASES = {}
 
 
-def case(name, args, says, env=None, exit="nonzero", setup=None, check=None, headless=True):
+def case(name, args, says, env=None, exit="nonzero", setup=None, check=None, headless=True,
+         during=None):
     CASES[name] = dict(args=args, says=says, env=env or {}, exit=exit, setup=setup,
-                       check=check, headless=headless)
+                       check=check, headless=headless, during=during)
 
 
 # 1. A nested backend whose display does not answer (ssh, tmux, a stale
@@ -102,6 +103,34 @@ case("stats_socket_replaces_stale_socket", ["--stats-socket", "{tmp}/stale.sock"
      setup=lambda tmp: unix_socket(os.path.join(tmp, "stale.sock"), listen=False))
 
 
+# 3. --capture DIR is checked at startup: created with its parents (mkdir -p)
+# and written into once, so a run that cannot capture never passes as one
+# that captured nothing.
+def unwritable_dir(tmp):
+    """{tmp}/readonly: a directory in which no file can be created, even by
+    root (whom permission bits do not stop): /proc/self/fdinfo then."""
+    path = os.path.join(tmp, "readonly")
+    if os.geteuid() == 0:
+        os.symlink("/proc/self/fdinfo", path)
+    else:
+        os.mkdir(path, 0o555)
+
+
+case("capture_into_unwritable_directory", ["--capture", "{tmp}/readonly"],
+     r"--capture: cannot write into '.*readonly'", setup=unwritable_dir)
+case("capture_under_a_file", ["--capture", "{tmp}/notes.txt/captures"],
+     r"--capture: cannot create directory '.*notes\.txt/captures'", setup=write_precious,
+     check=precious_untouched)
+# Captures that fail later (here: the directory removed under the running
+# compositor) are counted into one line at exit, and the run fails.
+case("capture_directory_removed_mid_run", ["--capture", "{tmp}/shots", "--capture-every", "1"],
+     r"--capture: \d+ of \d+ capture\(s\) could not be written \(first: .*shots",
+     during=lambda tmp: shutil.rmtree(os.path.join(tmp, "shots")))
+case("capture_creates_every_level", ["--capture", "{tmp}/a/b/c"], None, exit=0,
+     check=lambda tmp: None if os.path.isdir(os.path.join(tmp, "a", "b", "c")) else
+     "a/b/c was not created")
+
+
 def run_case(name, spec, bin_dir, out_dir):
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
@@ -118,10 +147,20 @@ def run_case(name, spec, bin_dir, out_dir):
     if spec["headless"]:
         cmd += ["--backend", "headless", "--size", "160x120"]
     cmd += [a.format(tmp=tmp) for a in spec["args"]]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    stdout = ""
+    if spec["during"]:
+        stdout = proc.stdout.readline()  # the readiness line (or "" if it died)
+        if stdout.startswith("zc-compositor: ready"):
+            spec["during"](tmp)
     try:
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+        out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         return f"still running after 60 s: {cmd}"
+    p = subprocess.CompletedProcess(cmd, proc.returncode, stdout + out, err)
     with open(os.path.join(out_dir, "compositor.log"), "w") as f:
         f.write(f"$ {' '.join(cmd)}\nexit {p.returncode}\n--- stdout\n{p.stdout}--- stderr\n"
                 f"{p.stderr}")
