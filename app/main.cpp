@@ -203,8 +203,9 @@ int run(int argc, char** argv) {
         wl_event_source_timer_update(
             timer, static_cast<int>(std::ceil(server.options.duration_s * 1000.0)));
     }
-    if (!server.options.command.empty() && !spawn_client(server))
-        return 1;
+    int spawn_failure = 0;
+    if (!server.options.command.empty() && !spawn_client(server, &spawn_failure))
+        return spawn_failure;
     wl_display_run(server.display);
 
     if (server.child > 0)

@@ -195,7 +195,9 @@ void kstat_feed_stop(Server& server);
 bool stats_socket_start(Server& server);
 void stats_socket_stop(Server& server);
 // spawn.cpp
-bool spawn_client(Server& server);
+// false after one line on stderr when the command cannot be executed;
+// *failure_code is then the exit status to end with (126/127, as a shell).
+bool spawn_client(Server& server, int* failure_code);
 bool watch_children(Server& server);
 // main.cpp
 void stop_server(Server& server, int exit_code);

@@ -1,8 +1,13 @@
 // `zc-compositor -- CMD ARGS`: the client runs with WAYLAND_DISPLAY set to our
 // socket.  Children are reaped from the event loop (SIGCHLD via signalfd);
 // with --exit-with-client the compositor ends with the client's status.
+// A command that cannot be executed at all ends the run at once, with or
+// without --exit-with-client: a session whose client never existed is no
+// result, and exit 0 would let CI pass it.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -37,11 +42,22 @@ bool watch_children(Server& server) {
     return wl_event_loop_add_signal(server.loop, SIGCHLD, handle_sigchld, &server) != nullptr;
 }
 
-bool spawn_client(Server& server) {
+bool spawn_client(Server& server, int* failure_code) {
     const std::vector<std::string>& cmd = server.options.command;
+    // The child reports a failed exec through this pipe; a successful exec
+    // closes it (O_CLOEXEC), so the parent reads 0 bytes.
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        std::fprintf(stderr, "zc-compositor: pipe: %s\n", std::strerror(errno));
+        *failure_code = 1;
+        return false;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         std::fprintf(stderr, "zc-compositor: fork: %s\n", std::strerror(errno));
+        close(report[0]);
+        close(report[1]);
+        *failure_code = 1;
         return false;
     }
     if (pid == 0) {
@@ -50,14 +66,33 @@ bool spawn_client(Server& server) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
+        close(report[0]);
         setenv("WAYLAND_DISPLAY", server.socket.c_str(), 1);
         std::vector<char*> argv;
         for (const std::string& a : cmd)
             argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         execvp(argv[0], argv.data());
-        std::fprintf(stderr, "zc-compositor: cannot run '%s': %s\n", argv[0], std::strerror(errno));
+        const int err = errno;
+        [[maybe_unused]] ssize_t n = write(report[1], &err, sizeof err);
         _exit(127);
+    }
+    close(report[1]);
+    int err = 0;
+    ssize_t n;
+    do
+        n = read(report[0], &err, sizeof err);
+    while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == static_cast<ssize_t>(sizeof err)) {
+        waitpid(pid, nullptr, 0);
+        // 127 "not found", 126 "found but not executable": what a shell says.
+        *failure_code = err == ENOENT ? 127 : 126;
+        std::fprintf(stderr,
+                     "zc-compositor: cannot run the client '%s': %s; check the command after "
+                     "--\n",
+                     cmd[0].c_str(), std::strerror(err));
+        return false;
     }
     server.child = pid;
     return true;

@@ -131,6 +131,25 @@ case("capture_creates_every_level", ["--capture", "{tmp}/a/b/c"], None, exit=0,
      "a/b/c was not created")
 
 
+# 4. A client command after -- that cannot be executed ends the run at once
+# with a shell's status (127 not found, 126 not executable), with or without
+# --exit-with-client; one that runs and exits does not end the run.
+def not_executable(tmp):
+    with open(os.path.join(tmp, "script.txt"), "w") as f:
+        f.write("echo hi\n")
+    os.chmod(os.path.join(tmp, "script.txt"), 0o644)
+
+
+case("client_command_not_found", ["--", "{tmp}/nonexistent/cmd", "--arg"],
+     r"cannot run the client '.*nonexistent/cmd': No such file or directory", exit=127)
+case("client_command_not_found_exit_with_client",
+     ["--exit-with-client", "--", "{tmp}/nonexistent/cmd"],
+     r"cannot run the client '.*nonexistent/cmd': No such file or directory", exit=127)
+case("client_command_not_executable", ["--", "{tmp}/script.txt"],
+     r"cannot run the client '.*script\.txt': Permission denied", exit=126, setup=not_executable)
+case("client_that_runs_and_exits", ["--", "true"], None, exit=0)
+
+
 def run_case(name, spec, bin_dir, out_dir):
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
