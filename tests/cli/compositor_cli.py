@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import json
 import socket
 import stat
 import subprocess
@@ -31,9 +32,9 @@ CASES = {}
 
 
 def case(name, args, says, env=None, exit="nonzero", setup=None, check=None, headless=True,
-         during=None):
+         during=None, duration=1):
     CASES[name] = dict(args=args, says=says, env=env or {}, exit=exit, setup=setup,
-                       check=check, headless=headless, during=during)
+                       check=check, headless=headless, during=during, duration=duration)
 
 
 # 1. A nested backend whose display does not answer (ssh, tmux, a stale
@@ -150,6 +151,40 @@ case("client_command_not_executable", ["--", "{tmp}/script.txt"],
 case("client_that_runs_and_exits", ["--", "true"], None, exit=0)
 
 
+# 5. --kstat and --host-kstat treat a missing path alike: one warning line,
+# the run goes on, and the counters are read once the path appears
+# (docs/options.md says why).
+KSTAT_TEXT = "version: 1\ninterconnect: iov\n\tmaps: 7\n\tfallbacks: 0\n\trejected_ranges: 4\n\n"
+
+
+def write_kstat_later(tmp):
+    with open(os.path.join(tmp, "late.txt"), "w") as f:
+        f.write(KSTAT_TEXT)
+
+
+def kernel_counters_read(side):
+    def check(tmp):
+        try:
+            with open(os.path.join(tmp, "stats.json")) as f:
+                got = json.load(f)["kernel"][side]
+        except (OSError, ValueError, KeyError) as e:
+            return f"no kernel.{side} in stats.json: {e}"
+        return None if got and got.get("interconnect_maps") == 7 else \
+            f"kernel.{side} is {got}, expected the late file's counters"
+    return check
+
+
+for flag, side in (("--kstat", "guest"), ("--host-kstat", "host")):
+    stem = flag.lstrip("-").replace("-", "_")
+    case(f"{stem}_missing_file_warns_and_runs", [flag, "{tmp}/missing.txt"],
+         flag + r": .*missing\.txt: No such file or directory; its counters stay \"not available\"",
+         exit=0)
+    case(f"{stem}_file_that_appears_later_is_read",
+         [flag, "{tmp}/late.txt", "--stats-json", "{tmp}/stats.json"],
+         flag + r": .*late\.txt: No such file or directory", exit=0, during=write_kstat_later,
+         duration=3, check=kernel_counters_read(side))
+
+
 def run_case(name, spec, bin_dir, out_dir):
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
@@ -162,7 +197,8 @@ def run_case(name, spec, bin_dir, out_dir):
     env["XDG_RUNTIME_DIR"] = runtime
     env.update(spec["env"])
     # --duration bounds a run that wrongly goes ahead.
-    cmd = [os.path.join(bin_dir, "zc-compositor"), "--socket", "zcd-cli", "--duration", "1"]
+    cmd = [os.path.join(bin_dir, "zc-compositor"), "--socket", "zcd-cli",
+           "--duration", str(spec["duration"])]
     if spec["headless"]:
         cmd += ["--backend", "headless", "--size", "160x120"]
     cmd += [a.format(tmp=tmp) for a in spec["args"]]
