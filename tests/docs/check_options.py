@@ -26,6 +26,8 @@ PROGRAMS = {
     "zcd kernel": ["{root}/kernel/zcd-kernel.sh"],
     "zcd qemu": ["{root}/qemu/zcd-qemu.sh"],
     "zcd test": ["{root}/scripts/test.sh"],
+    "zcd demo": ["{root}/scripts/demo.sh"],
+    "zcd setup": ["{root}/scripts/setup-debian.sh"],
 }
 FLAG_RE = re.compile(r"(?<![\w-])(--[a-z0-9][a-z0-9-]*)")
 ROW_FLAG_RE = re.compile(r"^\|\s*`(--[a-z0-9][a-z0-9-]*)")
