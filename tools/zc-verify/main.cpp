@@ -14,6 +14,7 @@
 #include "common/trace_export.hpp"
 #include "common/trace_import.hpp"
 #include "tools/lib/identity_analysis.hpp"
+#include "tools/lib/report_images.hpp"
 #include "tools/lib/image_compare.hpp"
 #include "tools/lib/png_image.hpp"
 #include "tools/lib/verify_report.hpp"
@@ -82,6 +83,15 @@ std::pair<uint32_t, uint32_t> parse_pair(const std::string& flag, const std::str
             "'");
     return {static_cast<uint32_t>(parse_count(flag, s.substr(0, at))),
             static_cast<uint32_t>(parse_count(flag, s.substr(at + 1)))};
+}
+
+// "007-shot-name.png": the name a shot (ROLE "shot") or its reference (ROLE
+// "ref") gets in the report's images/ folder; the index keeps two shots of
+// the same file name from different folders apart.
+std::string report_copy_name(size_t index, const char* role, const std::string& name) {
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "%03zu-%s-", index, role);
+    return prefix + name;
 }
 
 std::string report_relative(const fs::path& file, const fs::path& out_dir) {
@@ -277,7 +287,16 @@ int main(int argc, char** argv) {
 
         ShotResult r;
         r.name = name;
-        r.shot = report_relative(shot_path, o.out);
+        const size_t index = run.shots.size();
+        // The report links only files in its own folder (report_images.hpp).
+        auto link = [&](const fs::path& file, const char* role) {
+            std::string why;
+            std::string rel = link_into_report(file, o.out, report_copy_name(index, role, name), &why);
+            if (rel.empty())
+                bad(why);
+            return rel;
+        };
+        r.shot = link(shot_path, "shot");
         r.width = shot.width;
         r.height = shot.height;
         RgbaImage expected;
@@ -347,7 +366,7 @@ int main(int argc, char** argv) {
                 if (!fs::copy_file(shot_path, ref, fs::copy_options::overwrite_existing, ec))
                     bad("cannot write reference " + ref.string() + ": " + ec.message());
                 r.outcome = ShotOutcome::Updated;
-                r.expected = report_relative(ref, o.out);
+                r.expected = link(ref, "ref");
                 r.message = "reference written: " + ref.string();
                 run.shots.push_back(r);
                 continue;
@@ -368,7 +387,7 @@ int main(int argc, char** argv) {
                 bad(shot_path + " is " + std::to_string(shot.width) + "x" +
                     std::to_string(shot.height) + " but reference " + ref.string() + " is " +
                     std::to_string(expected.width) + "x" + std::to_string(expected.height));
-            r.expected = report_relative(ref, o.out);
+            r.expected = link(ref, "ref");
         }
         CompareResult c = compare_images(shot, expected, opts);
         r.compared_pixels = c.compared_pixels;

@@ -134,6 +134,36 @@ check(r.returncode == 0 and os.path.exists(os.path.join(refs, "smpte-01.png")), 
 r = verify("--ref-dir", refs, "--out", p("out-same"), shot)
 check(r.returncode == 0, "shot equals its reference")
 
+# The report is self-contained: every image it shows is inside its folder
+# (the shot and the reference copied into images/), so an archived copy of
+# the folder still shows them; the user's shot and reference are untouched.
+def report_images(out):
+    import re
+    html = open(os.path.join(out, "report.html")).read()
+    return sorted(set(re.findall(r'(?:src|href)="([^"]+\.png)"', html)))
+
+
+before = {f: open(f, "rb").read() for f in (shot, os.path.join(refs, "smpte-01.png"))}
+out = p("out-same")
+srcs = report_images(out)
+check(len(srcs) >= 2, f"report shows the shot and the reference: {srcs}")
+for src in srcs:
+    check(not os.path.isabs(src) and not src.startswith(".."), f"report links outside: {src}")
+archive = p("archived-report")
+shutil.copytree(out, archive)
+for src in srcs:
+    check(os.path.exists(os.path.join(archive, src)), f"archived report misses {src}")
+r = verify("--ref-dir", refs, "--out", out, shot)  # again: the copies are replaced
+check(r.returncode == 0 and report_images(out) == srcs, f"second report: {r.stdout}")
+for f, data in before.items():
+    check(os.path.exists(f) and open(f, "rb").read() == data, f"{f} was changed")
+# A shot already inside the report folder is linked where it is, not copied.
+os.makedirs(p("out-inside"), exist_ok=True)
+inside = shutil.copy(shot, p("out-inside", "smpte-01.png"))
+r = verify("--ref-dir", refs, "--out", p("out-inside"), inside)
+check(r.returncode == 0 and "smpte-01.png" in report_images(p("out-inside")),
+      f"shot inside the report folder: {report_images(p('out-inside'))}")
+
 # One pixel beyond the fuzz fails; within the fuzz or outside the clip passes.
 bumped = make("bumped.png", "smpte", "9", "200x150", "--perturb", "150,100,6")
 os.makedirs(p("bumped-dir"))
