@@ -1,5 +1,7 @@
 #include "tools/lib/identity_analysis.hpp"
 
+#include <algorithm>
+
 namespace zcd::tools {
 
 std::string_view to_string(FrameVerdict v) {
@@ -18,6 +20,10 @@ std::string_view to_string(FrameVerdict v) {
         return "no_stripe";
     case FrameVerdict::Corrupt:
         return "corrupt";
+    case FrameVerdict::BeforeFirstFrame:
+        return "before_first_frame";
+    case FrameVerdict::AfterLastFrame:
+        return "after_last_frame";
     }
     return "unknown";
 }
@@ -29,13 +35,31 @@ IdentityReport analyse_identity(const std::vector<FrameObservation>& sequence, u
     bool have_prev = false;
     uint32_t newest = 0; // highest sequence seen so far (modulo 2^32)
     uint32_t prev = 0;   // sequence of the previous valid capture
-    for (const auto& obs : sequence) {
+    // The captures that show some client frame (any stripe at all) span
+    // [first_shown, last_shown]; stripeless ones outside that span are from
+    // before the client mapped or after it went.
+    size_t first_shown = sequence.size(), last_shown = 0;
+    for (size_t i = 0; i < sequence.size(); ++i)
+        if (sequence[i].status != StripeStatus::NoStripe) {
+            first_shown = std::min(first_shown, i);
+            last_shown = i;
+        }
+    for (size_t i = 0; i < sequence.size(); ++i) {
+        const FrameObservation& obs = sequence[i];
         FrameAnalysis a;
         a.observation = obs;
         switch (obs.status) {
         case StripeStatus::NoStripe:
-            a.verdict = FrameVerdict::NoStripe;
-            ++r.no_stripe;
+            if (i < first_shown) {
+                a.verdict = FrameVerdict::BeforeFirstFrame;
+                ++r.before_first_frame;
+            } else if (i > last_shown) {
+                a.verdict = FrameVerdict::AfterLastFrame;
+                ++r.after_last_frame;
+            } else {
+                a.verdict = FrameVerdict::NoStripe;
+                ++r.no_stripe;
+            }
             break;
         case StripeStatus::Corrupt:
             a.verdict = FrameVerdict::Corrupt;

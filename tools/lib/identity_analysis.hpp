@@ -26,8 +26,13 @@ enum class FrameVerdict : uint8_t {
     Repeated,   // the same frame as the previous capture
     OutOfOrder, // older than a frame already seen
     Torn,       // two identities in one capture
-    NoStripe,   // no identity found
+    NoStripe,   // no identity found, between captures that have one
     Corrupt,    // stripe found, check bits wrong
+    // No stripe, before the first capture with one (the compositor captures
+    // from its first frame; a client maps later) or after the last (the
+    // client has gone).  Not a frame-identity problem: counted, skipped.
+    BeforeFirstFrame,
+    AfterLastFrame,
 };
 std::string_view to_string(FrameVerdict v);
 
@@ -41,6 +46,7 @@ struct IdentityReport {
     std::vector<FrameAnalysis> frames;
     uint64_t valid = 0, dropped = 0, repeated = 0, out_of_order = 0, torn = 0, no_stripe = 0,
              corrupt = 0;
+    uint64_t before_first_frame = 0, after_last_frame = 0; // skipped, see FrameVerdict
     uint32_t first_seq = 0, last_seq = 0; // of valid frames
 };
 

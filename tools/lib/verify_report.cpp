@@ -112,6 +112,8 @@ std::string verify_json(const VerifyRun& run) {
         b.key("repeated").value(id.repeated).key("out_of_order").value(id.out_of_order);
         b.key("torn").value(id.torn).key("no_stripe").value(id.no_stripe);
         b.key("corrupt").value(id.corrupt);
+        b.key("before_first_frame").value(id.before_first_frame);
+        b.key("after_last_frame").value(id.after_last_frame);
         b.key("first_seq").value(id.first_seq).key("last_seq").value(id.last_seq);
         b.key("failures").begin_array();
         for (const auto& f : run.identity_failures)
@@ -179,12 +181,15 @@ std::string verify_html(const VerifyRun& run) {
              std::to_string(id.dropped) + ", repeated " + std::to_string(id.repeated) +
              ", out of order " + std::to_string(id.out_of_order) + ", torn " +
              std::to_string(id.torn) + ", no stripe " + std::to_string(id.no_stripe) +
-             ", corrupt " + std::to_string(id.corrupt) + ".</p>\n";
+             ", corrupt " + std::to_string(id.corrupt) + ". Skipped, having no client frame: " +
+             std::to_string(id.before_first_frame) + " before the first, " +
+             std::to_string(id.after_last_frame) + " after the last.</p>\n";
         for (const auto& f : run.identity_failures)
             h += "<p class=\"fail\">" + html_escape(f) + "</p>\n";
         h += "<table><tr><th>capture</th><th>stripe</th><th>frame</th><th>verdict</th></tr>\n";
         for (const auto& f : id.frames) {
-            bool ok = f.verdict == FrameVerdict::Ok;
+            bool ok = f.verdict == FrameVerdict::Ok || f.verdict == FrameVerdict::BeforeFirstFrame ||
+                      f.verdict == FrameVerdict::AfterLastFrame;
             std::string seq = f.observation.status == StripeStatus::Valid ||
                                       f.observation.status == StripeStatus::Torn
                                   ? std::to_string(f.observation.seq)

@@ -424,6 +424,11 @@ int main(int argc, char** argv) {
             if (cond)
                 run.identity_failures.push_back(why);
         };
+        // Leading and trailing stripeless captures (before the client's
+        // first frame, after its last) are skipped; a sequence in which no
+        // capture shows a client frame has nothing to analyse and fails.
+        fail(id.valid + id.torn + id.corrupt == 0,
+             "no capture shows a client frame (no frame-identity stripe in any)");
         fail(id.torn > 0, std::to_string(id.torn) + " torn captures");
         fail(id.out_of_order > 0, std::to_string(id.out_of_order) + " out-of-order captures");
         fail(id.no_stripe > 0, std::to_string(id.no_stripe) + " captures without a stripe");
@@ -453,9 +458,12 @@ int main(int argc, char** argv) {
     }
     if (run.identity) {
         const auto& id = *run.identity;
-        std::printf("identity: %zu captures, frames %u..%u, dropped %llu, repeated %llu, "
+        std::printf("identity: %zu captures (skipped, no client frame yet: %llu, none any "
+                    "more: %llu), frames %u..%u, dropped %llu, repeated %llu, "
                     "out-of-order %llu, torn %llu, no stripe %llu, corrupt %llu%s\n",
-                    id.frames.size(), id.first_seq, id.last_seq,
+                    id.frames.size(), static_cast<unsigned long long>(id.before_first_frame),
+                    static_cast<unsigned long long>(id.after_last_frame), id.first_seq,
+                    id.last_seq,
                     static_cast<unsigned long long>(id.dropped),
                     static_cast<unsigned long long>(id.repeated),
                     static_cast<unsigned long long>(id.out_of_order),

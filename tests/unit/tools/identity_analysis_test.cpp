@@ -97,6 +97,33 @@ TEST(Identity, MissingStripe) {
     EXPECT_EQ(r.frames[2].verdict, FrameVerdict::Ok);
 }
 
+// The compositor captures from its first frame, before a client maps, and
+// goes on after a client has gone: stripeless captures at either end are no
+// identity problem and are counted apart; only those in between are.
+TEST(Identity, StripelessCapturesAtTheEndsAreSkipped) {
+    std::vector<FrameObservation> seq{blank(), blank()};
+    for (auto& c : captures({1, 2}))
+        seq.push_back(c);
+    seq.push_back(blank());
+    seq.push_back(capture(3));
+    seq.push_back(blank());
+    auto r = analyse_identity(seq);
+    EXPECT_EQ(r.before_first_frame, 2u);
+    EXPECT_EQ(r.after_last_frame, 1u);
+    EXPECT_EQ(r.no_stripe, 1u);
+    EXPECT_EQ(r.frames[0].verdict, FrameVerdict::BeforeFirstFrame);
+    EXPECT_EQ(r.frames[4].verdict, FrameVerdict::NoStripe);
+    EXPECT_EQ(r.frames[6].verdict, FrameVerdict::AfterLastFrame);
+    EXPECT_EQ(r.valid, 3u);
+}
+
+TEST(Identity, NoStripeAnywhereIsAllBeforeTheFirstFrame) {
+    auto r = analyse_identity({blank(), blank()});
+    EXPECT_EQ(r.before_first_frame, 2u);
+    EXPECT_EQ(r.no_stripe, 0u);
+    EXPECT_EQ(r.valid, 0u);
+}
+
 TEST(Identity, StepAndWrapAround) {
     // Capturing every 30th frame: a step of 30 is not a drop, 60 drops 30.
     auto r = analyse_identity(captures({30, 60, 90, 150}), 30);

@@ -215,6 +215,21 @@ check(r.returncode == 0, "drops alone only reported")
 r = verify("--identity", "--max-dropped", "0", "--out", p("out-identity-strict"), *clean)
 check(r.returncode == 1, "--max-dropped 0 fails on a drop")
 
+# Captures before the client's first frame and after its last (what the demo's
+# captures/*.png hold) are skipped with a count; stripeless captures between
+# frames still fail, and so does a sequence with no client frame at all.
+blank0 = make("blank0.png", "solid:000000", "0", "96x64", "--canvas", "320x120", "--at", "400,400")
+out = p("out-identity-ends")
+r = verify("--identity", "--out", out, blank0, seq[0], seq[1], blank0)
+ident = json.load(open(os.path.join(out, "result.json")))["identity"]
+check(r.returncode == 0 and (ident["before_first_frame"], ident["after_last_frame"],
+                             ident["no_stripe"]) == (1, 1, 0), f"skipped ends: {r.stdout} {ident}")
+check("no client frame yet: 1, none any more: 1" in r.stdout, f"skip counts printed: {r.stdout}")
+r = verify("--identity", "--out", p("out-identity-gap"), seq[0], blank0, seq[1])
+check(r.returncode == 1 and "no stripe 1" in r.stdout, f"stripeless capture between frames: {r.stdout}")
+r = verify("--identity", "--out", p("out-identity-none"), blank0, blank0)
+check(r.returncode == 1, f"no client frame at all must fail: {r.stdout}")
+
 # Bad input: one line on stderr, exit 2.
 with open(p("garbage.png"), "wb") as f:
     f.write(b"not a png")
