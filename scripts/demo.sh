@@ -41,8 +41,17 @@ for prog in zc-compositor zc-client; do
 	[ -x "$bin/$prog" ] || { echo "demo: $bin/$prog missing; run ./zcd build first" >&2; exit 1; }
 done
 
+# The results directory is emptied only when it is one the demo made (it
+# holds the marker) or is empty: --out pointed at a folder of the user's must
+# never wipe it.
+marker=.zcd-demo-output
+if [ -e "$out" ] && { [ ! -d "$out" ] || { [ -n "$(ls -A "$out")" ] && [ ! -e "$out/$marker" ]; }; }; then
+	echo "demo: $out exists and is not a demo results directory (no $marker); choose another --out or remove it yourself" >&2
+	exit 1
+fi
 rm -rf "$out"
 mkdir -p "$out/captures"
+: >"$out/$marker"
 runtime=$(mktemp -d /tmp/zcd-demo.XXXXXX)
 chmod 700 "$runtime"
 pids=()
