@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/utf8.hpp"
+
 namespace zcd::json {
 
 const Value* Value::get(std::string_view key) const {
@@ -326,9 +328,13 @@ ParseResult parse(std::string_view text) {
     return Parser(text).run();
 }
 
+// Every JSON string the project writes goes through here, and many carry
+// text a client chose (title, app_id): ill-formed UTF-8 becomes U+FFFD so
+// the document stays valid JSON (RFC 8259 requires UTF-8), and control
+// characters are escaped.
 std::string quote(std::string_view s) {
     std::string out = "\"";
-    for (char c : s) {
+    for (char c : valid_utf8(s)) {
         switch (c) {
         case '"':
             out += "\\\"";

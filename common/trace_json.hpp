@@ -51,6 +51,8 @@ ParseResult parse(std::string_view text);
 
 // Writer helpers: the caller builds the text; these get quoting and number
 // formatting right (no NaN/Inf in JSON: they become null).
+// A JSON string literal of s: ill-formed UTF-8 replaced by U+FFFD
+// (common/utf8.hpp), quotes, backslashes and control characters escaped.
 std::string quote(std::string_view s);
 std::string number(double v); // shortest round-tripping, "null" for NaN/Inf
 std::string number(int64_t v);
