@@ -30,12 +30,25 @@ struct StatsSocket {
 namespace {
 
 constexpr int kPeriodMs = 1000;
+// Readers served at once (docs/stats-socket.md).  Each costs an fd and a
+// send per second; without a cap any local process could exhaust the
+// compositor's fds (and with them client connections) by opening readers.
+constexpr size_t kMaxReaders = 16;
 
 int handle_accept(int fd, uint32_t, void* data) {
     auto* sock = static_cast<StatsSocket*>(data);
     int reader = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (reader >= 0)
-        sock->readers.push_back(reader);
+    if (reader < 0)
+        return 0;
+    if (sock->readers.size() >= kMaxReaders) {
+        // Accepted and closed at once rather than left in the backlog: the
+        // reader sees end-of-file instead of waiting forever.
+        close(reader);
+        wlr_log(WLR_ERROR, "zc-compositor: --stats-socket: %zu readers connected already, "
+                "closed one more", kMaxReaders);
+        return 0;
+    }
+    sock->readers.push_back(reader);
     return 0;
 }
 
