@@ -113,6 +113,7 @@ bool build_server(Server& server) {
     server.presentation = wlr_presentation_create(server.display, server.backend);
     seat_init(server);
     xdg_shell_init(server);
+    role_rules_init(server);
     outputs_init(server);
 
     const char* socket = nullptr;

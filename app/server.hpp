@@ -163,6 +163,9 @@ void renderer_request_capture(Server& server);
 void outputs_init(Server& server);
 // xdg_shell.cpp
 void xdg_shell_init(Server& server);
+// role_rules.cpp: ends clients that break the xdg-shell role rules wlroots
+// 0.15.1 would crash on; call after xdg_shell_init.
+void role_rules_init(Server& server);
 // surfaces.cpp: count the buffers of `surface` and of every subsurface it gets.
 void track_surface(Server& server, wlr_surface* surface, uint32_t client_id);
 TrackedSurface* tracked_surface(Server& server, wlr_surface* surface); // may be null
