@@ -1,0 +1,206 @@
+"""A raw Wayland wire-protocol client for hostile tests.
+
+libwayland's client library refuses to send some requests (or a toolkit
+never would); this speaks the wire format directly (socket + struct, fds by
+SCM_RIGHTS) so a test can send exactly what it wants.  Only the requests and
+events the hostile suite needs are named here; opcodes are from wayland.xml
+and xdg-shell.xml (request order in the XML).
+
+Wire format: each message is object id (u32), then (size << 16 | opcode)
+(u32), then the arguments: 32-bit ints, strings and arrays as a u32 length
+(strings: with their NUL) and bytes padded to 4, fds out of band.
+"""
+import array
+import os
+import select
+import socket
+import struct
+import time
+
+# Request opcodes.
+WL_DISPLAY_SYNC, WL_DISPLAY_GET_REGISTRY = 0, 1
+WL_REGISTRY_BIND = 0
+WL_COMPOSITOR_CREATE_SURFACE = 0
+WL_SURFACE_DESTROY, WL_SURFACE_ATTACH, WL_SURFACE_DAMAGE, WL_SURFACE_COMMIT = 0, 1, 2, 6
+WL_SHM_CREATE_POOL = 0
+WL_SHM_POOL_CREATE_BUFFER = 0
+XDG_WM_BASE_CREATE_POSITIONER, XDG_WM_BASE_GET_XDG_SURFACE, XDG_WM_BASE_PONG = 1, 2, 3
+XDG_POSITIONER_SET_SIZE, XDG_POSITIONER_SET_ANCHOR_RECT = 1, 2
+XDG_SURFACE_GET_TOPLEVEL, XDG_SURFACE_GET_POPUP, XDG_SURFACE_ACK_CONFIGURE = 1, 2, 4
+XDG_TOPLEVEL_SET_PARENT, XDG_TOPLEVEL_SET_TITLE, XDG_TOPLEVEL_SET_APP_ID = 1, 2, 3
+XDG_TOPLEVEL_SET_MIN_SIZE, XDG_TOPLEVEL_SET_MAXIMIZED = 8, 9
+
+WL_SHM_FORMAT_XRGB8888 = 1
+
+
+def u32(v):
+    return struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def i32(v):
+    return struct.pack("<i", v)
+
+
+def string(s):
+    """A wire string: s may be bytes (sent as they are, valid UTF-8 or not)."""
+    data = (s.encode() if isinstance(s, str) else s) + b"\0"
+    return u32(len(data)) + data + b"\0" * (-len(data) % 4)
+
+
+class ProtocolError(Exception):
+    pass
+
+
+class WireClient:
+    def __init__(self, env):
+        path = os.path.join(env["XDG_RUNTIME_DIR"], env["WAYLAND_DISPLAY"])
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.next_id = 2
+        self.interfaces = {1: "wl_display"}
+        self.globals = {}  # interface -> (name, version)
+        self.error = None  # (object id, interface, code, message) of wl_display.error
+        self.closed = False  # the compositor closed the connection (read end-of-file)
+        self.send_failed = False
+        self.configure_serials = {}  # xdg_surface id -> last configure serial
+        self.done_callbacks = set()
+        self._buf = b""
+        self.registry = self.new_id("wl_registry")
+        self.send(1, WL_DISPLAY_GET_REGISTRY, u32(self.registry))
+        self.roundtrip()
+
+    def new_id(self, interface):
+        oid = self.next_id
+        self.next_id += 1
+        self.interfaces[oid] = interface
+        return oid
+
+    def send(self, obj, opcode, args=b"", fds=()):
+        size = 8 + len(args)
+        msg = u32(obj) + u32(size << 16 | opcode) + args
+        try:
+            if fds:
+                anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())]
+                self.sock.sendmsg([msg], anc)
+            else:
+                self.sock.sendall(msg)
+        except (BrokenPipeError, ConnectionResetError):
+            # The compositor may have ended us for an earlier request; what
+            # it sent before closing (the error) is still there to read.
+            self.send_failed = True
+
+    def bind(self, interface, version):
+        name, advertised = self.globals[interface]
+        oid = self.new_id(interface)
+        v = min(version, advertised)
+        self.send(self.registry, WL_REGISTRY_BIND, u32(name) + string(interface) + u32(v) + u32(oid))
+        return oid
+
+    def _dispatch(self, obj, opcode, body):
+        iface = self.interfaces.get(obj)
+        if obj == 1 and opcode == 0:  # wl_display.error(object, code, message)
+            eobj, code, mlen = struct.unpack_from("<III", body)
+            message = body[12:12 + mlen - 1].decode(errors="replace")
+            self.error = (eobj, self.interfaces.get(eobj), code, message)
+        elif iface == "wl_registry" and opcode == 0:  # global(name, interface, version)
+            name, slen = struct.unpack_from("<II", body)
+            interface = body[8:8 + slen - 1].decode()
+            (version,) = struct.unpack_from("<I", body, 8 + slen + (-slen % 4))
+            self.globals[interface] = (name, version)
+        elif iface == "wl_callback" and opcode == 0:
+            self.done_callbacks.add(obj)
+        elif iface == "xdg_wm_base" and opcode == 0:  # ping(serial)
+            self.send(obj, XDG_WM_BASE_PONG, body[:4])
+        elif iface == "xdg_surface" and opcode == 0:  # configure(serial)
+            self.configure_serials[obj] = struct.unpack_from("<I", body)[0]
+
+    def read(self, timeout):
+        """Reads and dispatches what arrives within timeout s (all of it when
+        the compositor closes the connection)."""
+        deadline = time.monotonic() + timeout
+        while not self.closed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            ready, _, _ = select.select([self.sock], [], [], left)
+            if not ready:
+                return
+            try:
+                # fds the compositor sends (keymaps) are received and closed.
+                data, anc, _, _ = self.sock.recvmsg(65536, socket.CMSG_SPACE(28 * 4))
+            except ConnectionResetError:
+                data, anc = b"", []
+            for level, kind, fdbytes in anc:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    for fd in array.array("i", fdbytes[:len(fdbytes) - len(fdbytes) % 4]):
+                        os.close(fd)
+            if not data:
+                self.closed = True
+                return
+            self._buf += data
+            while len(self._buf) >= 8:
+                obj, word = struct.unpack_from("<II", self._buf)
+                size = word >> 16
+                if len(self._buf) < size:
+                    break
+                body, self._buf = self._buf[8:size], self._buf[size:]
+                self._dispatch(obj, word & 0xFFFF, body)
+
+    def roundtrip(self, timeout=10):
+        cb = self.new_id("wl_callback")
+        self.send(1, WL_DISPLAY_SYNC, u32(cb))
+        deadline = time.monotonic() + timeout
+        while cb not in self.done_callbacks:
+            if self.error or self.closed:
+                raise ProtocolError(f"connection ended during roundtrip: {self.error}")
+            if time.monotonic() > deadline:
+                raise ProtocolError(f"no wl_callback.done in {timeout} s")
+            self.read(0.2)
+
+    def wait_end(self, timeout):
+        """Reads until the compositor closes the connection; True if it did."""
+        deadline = time.monotonic() + timeout
+        while not self.closed and time.monotonic() < deadline:
+            self.read(deadline - time.monotonic())
+        return self.closed
+
+    def close(self):
+        self.sock.close()
+
+    # Helpers for the objects the cases build.
+
+    def toplevel(self, compositor, wm_base):
+        """A wl_surface with an xdg_toplevel, initial commit done and its
+        configure acknowledged; returns (surface, xdg_surface, toplevel)."""
+        surface = self.new_id("wl_surface")
+        self.send(compositor, WL_COMPOSITOR_CREATE_SURFACE, u32(surface))
+        xdg = self.new_id("xdg_surface")
+        self.send(wm_base, XDG_WM_BASE_GET_XDG_SURFACE, u32(xdg) + u32(surface))
+        top = self.new_id("xdg_toplevel")
+        self.send(xdg, XDG_SURFACE_GET_TOPLEVEL, u32(top))
+        self.send(surface, WL_SURFACE_COMMIT)
+        self.roundtrip()
+        if xdg in self.configure_serials:
+            self.send(xdg, XDG_SURFACE_ACK_CONFIGURE, u32(self.configure_serials[xdg]))
+        return surface, xdg, top
+
+    def shm_buffer(self, shm, width, height, rgb=0x808080):
+        """A wl_buffer of one colour in a memfd-backed pool (sealed against
+        shrinking: the compositor may import it without a copy)."""
+        stride, size = width * 4, width * height * 4
+        fd = os.memfd_create("hostile-shm", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.write(fd, struct.pack("<I", rgb) * (width * height))
+        import fcntl
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+        pool = self.new_id("wl_shm_pool")
+        self.send(shm, WL_SHM_CREATE_POOL, u32(pool) + i32(size), fds=[fd])
+        os.close(fd)
+        buf = self.new_id("wl_buffer")
+        self.send(pool, WL_SHM_POOL_CREATE_BUFFER, u32(buf) + i32(0) + i32(width) + i32(height) +
+                  i32(stride) + u32(WL_SHM_FORMAT_XRGB8888))
+        return buf
+
+
+def open_fds(pid):
+    """Number of fds process pid has open."""
+    return len(os.listdir(f"/proc/{pid}/fd"))

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Hostile clients against zc-compositor, headless.
+
+Each case runs a raw wire-protocol client (tests/harness/wire_client.py) that
+sends what libwayland or a toolkit never would, while a well-behaved
+bystander (zc-test-client) draws.  Every case asserts: the hostile client got
+the protocol error xdg-shell asks for (or its connection ended cleanly), the
+compositor is alive, the bystander kept getting frames presented, and the
+compositor's open fds returned to their count before the hostile client.
+Cases are data (CASES); each runs as CTest test hostile_<case>.
+
+usage: hostile.py --bin DIR --out DIR CASE | --list
+"""
+import argparse
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+import wire_client as w  # noqa: E402
+import zcd_harness as h  # noqa: E402
+
+BYSTANDER_FRAMES = 240
+XDG_WM_BASE_ERROR_INVALID_POPUP_PARENT = 3
+XDG_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT = 6
+STATS_SOCKET_MAX_READERS = 16  # docs/stats-socket.md
+
+
+def check(cond, msg):
+    if not cond:
+        raise h.HarnessError(msg)
+
+
+def connect(comp):
+    c = w.WireClient(comp.client_env())
+    for name in ("wl_compositor", "xdg_wm_base", "wl_shm"):
+        check(name in c.globals, f"compositor does not advertise {name}")
+    return c, c.bind("wl_compositor", 4), c.bind("xdg_wm_base", 2)
+
+
+def expect_error(c, interface, code, what):
+    """The compositor posted `code` on an `interface` object and closed."""
+    check(c.wait_end(15), f"{what}: connection still open 15 s later (no protocol error)")
+    check(c.error, f"{what}: the connection ended without a protocol error "
+          "(did the compositor crash?)")
+    _, iface, got, message = c.error
+    check((iface, got) == (interface, code),
+          f"{what}: got error {got} on {iface} ('{message}'), expected {code} on {interface}")
+
+
+# wl_surface destroyed, then a request wlroots 0.15.1 handles by touching the
+# toplevel of the dead surface.  Args: (opcode, argument bytes).
+DEAD_SURFACE_REQUESTS = {
+    "set_title": (w.XDG_TOPLEVEL_SET_TITLE, w.string("late title")),
+    "set_app_id": (w.XDG_TOPLEVEL_SET_APP_ID, w.string("late-app-id")),
+    "set_min_size": (w.XDG_TOPLEVEL_SET_MIN_SIZE, w.i32(100) + w.i32(100)),
+    "set_maximized": (w.XDG_TOPLEVEL_SET_MAXIMIZED, b""),
+    "set_parent": (w.XDG_TOPLEVEL_SET_PARENT, w.u32(0)),
+}
+
+
+def dead_surface_case(request):
+    def run(comp):
+        c, compositor, wm_base = connect(comp)
+        surface, _, toplevel = c.toplevel(compositor, wm_base)
+        opcode, args = DEAD_SURFACE_REQUESTS[request]
+        c.send(surface, w.WL_SURFACE_DESTROY)
+        c.send(toplevel, opcode, args)
+        expect_error(c, "xdg_surface", XDG_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT,
+                     f"xdg_toplevel.{request} after wl_surface.destroy")
+        c.close()
+    return run
+
+
+def popup_own_parent(comp):
+    """get_popup with the popup's own xdg_surface as parent, then disconnect."""
+    c, compositor, wm_base = connect(comp)
+    surface = c.new_id("wl_surface")
+    c.send(compositor, w.WL_COMPOSITOR_CREATE_SURFACE, w.u32(surface))
+    xdg = c.new_id("xdg_surface")
+    c.send(wm_base, w.XDG_WM_BASE_GET_XDG_SURFACE, w.u32(xdg) + w.u32(surface))
+    positioner = c.new_id("xdg_positioner")
+    c.send(wm_base, w.XDG_WM_BASE_CREATE_POSITIONER, w.u32(positioner))
+    c.send(positioner, w.XDG_POSITIONER_SET_SIZE, w.i32(20) + w.i32(20))
+    c.send(positioner, w.XDG_POSITIONER_SET_ANCHOR_RECT, w.i32(0) * 2 + w.i32(1) * 2)
+    popup = c.new_id("xdg_popup")
+    c.send(xdg, w.XDG_SURFACE_GET_POPUP, w.u32(popup) + w.u32(xdg) + w.u32(positioner))
+    c.close()  # the disconnect destroys the popup: where wlroots recursed
+    time.sleep(1.0)
+    # The same again, now reading the reply: the error the spec asks for.
+    c, compositor, wm_base = connect(comp)
+    surface = c.new_id("wl_surface")
+    c.send(compositor, w.WL_COMPOSITOR_CREATE_SURFACE, w.u32(surface))
+    xdg = c.new_id("xdg_surface")
+    c.send(wm_base, w.XDG_WM_BASE_GET_XDG_SURFACE, w.u32(xdg) + w.u32(surface))
+    positioner = c.new_id("xdg_positioner")
+    c.send(wm_base, w.XDG_WM_BASE_CREATE_POSITIONER, w.u32(positioner))
+    c.send(positioner, w.XDG_POSITIONER_SET_SIZE, w.i32(20) + w.i32(20))
+    c.send(positioner, w.XDG_POSITIONER_SET_ANCHOR_RECT, w.i32(0) * 2 + w.i32(1) * 2)
+    popup = c.new_id("xdg_popup")
+    c.send(xdg, w.XDG_SURFACE_GET_POPUP, w.u32(popup) + w.u32(xdg) + w.u32(positioner))
+    expect_error(c, "xdg_wm_base", XDG_WM_BASE_ERROR_INVALID_POPUP_PARENT,
+                 "xdg_surface.get_popup with itself as parent")
+    c.close()
+
+
+# Not UTF-8 (a lone continuation byte, an invalid lead byte, a truncated
+# sequence) plus a control character.
+BAD_NAME = b"hostile\x01name\xff\x80(\xc3"
+
+
+def read_lines(sock, until, deadline):
+    data = b""
+    while time.monotonic() < deadline and data.count(b"\n") < until:
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\n")[:-1]
+
+
+def invalid_utf8_names(comp):
+    """Title and app_id with invalid UTF-8 and a control character: every
+    stats line and stats.json still parse, the name shows U+FFFD."""
+    reader = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    reader.connect(comp.stats_socket)
+    c, compositor, wm_base = connect(comp)
+    shm = c.bind("wl_shm", 1)
+    surface, xdg, toplevel = c.toplevel(compositor, wm_base)
+    c.send(toplevel, w.XDG_TOPLEVEL_SET_TITLE, w.string(BAD_NAME + b"-title"))
+    c.send(toplevel, w.XDG_TOPLEVEL_SET_APP_ID, w.string(BAD_NAME))
+    buf = c.shm_buffer(shm, 64, 48)
+    end = time.monotonic() + 3.5
+    while time.monotonic() < end:  # commits for the stats lines to cover
+        c.send(surface, w.WL_SURFACE_ATTACH, w.u32(buf) + w.i32(0) + w.i32(0))
+        c.send(surface, w.WL_SURFACE_DAMAGE, w.i32(0) * 2 + w.i32(64) + w.i32(48))
+        c.send(surface, w.WL_SURFACE_COMMIT)
+        c.read(0.05)
+        check(not c.error and not c.closed, f"well-formed client got an error: {c.error}")
+    lines = read_lines(reader, 3, time.monotonic() + 5)
+    reader.close()
+    check(len(lines) >= 2, f"only {len(lines)} stats lines in 8 s")
+    named = False
+    for line in lines:
+        try:
+            obj = json.loads(line)  # bytes: decoded as UTF-8, strictly
+        except ValueError as e:
+            raise h.HarnessError(f"stats socket line is not valid JSON ({e}): {line[:200]!r}")
+        named |= any("\ufffd" in cl.get("name", "") for cl in obj.get("clients", []))
+    check(named, "no stats line names the hostile client (with U+FFFD)")
+    c.close()
+
+    def check_stats(stats):
+        with open(comp.stats_path, "rb") as f:
+            json.loads(f.read())  # as bytes: strict UTF-8 whatever the locale
+        names = [cl["name"] for cl in stats["clients"]]
+        check(any(n.startswith("hostile\x01name\ufffd") for n in names),
+              f"stats.json names no client 'hostile\\x01name\\ufffd...': {names}")
+    comp.check_stats = check_stats
+
+
+def stats_socket_reader_cap(comp):
+    """16 readers are served; the 17th is closed at once with one log line."""
+    readers = []
+    for _ in range(STATS_SOCKET_MAX_READERS):
+        r = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        r.connect(comp.stats_socket)
+        readers.append(r)
+    extra = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    extra.connect(comp.stats_socket)  # the listen backlog accepts it first
+    extra.settimeout(5)
+    try:
+        got = extra.recv(4096)
+    except socket.timeout:
+        got = None
+    extra.close()
+    check(got == b"", f"reader {STATS_SOCKET_MAX_READERS + 1} was not closed at once "
+          f"(got {got!r})")
+    for i, r in enumerate(readers):
+        lines = read_lines(r, 1, time.monotonic() + 5)
+        check(lines, f"reader {i + 1} of {STATS_SOCKET_MAX_READERS} got no line")
+    # A place freed by a reader that leaves goes to the next one.
+    readers.pop().close()
+    time.sleep(2.5)
+    late = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    late.connect(comp.stats_socket)
+    check(read_lines(late, 1, time.monotonic() + 5), "a reader after one left got no line")
+    late.close()
+    for r in readers:
+        r.close()
+    with open(comp.log_path) as f:
+        n = f.read().count("readers connected already, closed one more")
+    check(n == 1, f"{n} log lines about the refused reader, expected 1")
+
+
+CASES = {f"dead_surface_{r}": dead_surface_case(r) for r in DEAD_SURFACE_REQUESTS}
+CASES["popup_own_parent"] = popup_own_parent
+CASES["invalid_utf8_names"] = invalid_utf8_names
+CASES["stats_socket_reader_cap"] = stats_socket_reader_cap
+
+
+def settle_fds(pid, baseline, timeout=10):
+    """The compositor's fd count once it is back at (or below) baseline."""
+    deadline = time.monotonic() + timeout
+    n = w.open_fds(pid)
+    while n > baseline and time.monotonic() < deadline:
+        time.sleep(0.2)
+        n = w.open_fds(pid)
+    return n
+
+
+def run_case(name, bin_dir, out_dir):
+    sock_path = os.path.join(tempfile.mkdtemp(prefix="zcd-hostile-"), "live.sock")
+    comp = h.Compositor(bin_dir, out_dir, args=["--stats-socket", sock_path], capture_every=60)
+    comp.stats_socket = sock_path
+    comp.check_stats = None
+    bystander = comp.start_client(
+        [os.path.join(bin_dir, "zc-test-client"), "--frames", str(BYSTANDER_FRAMES),
+         "--app-id", "bystander", "--timeout", "120"], "bystander")
+    time.sleep(1.5)  # connected and drawing: its fds are part of the baseline
+    check(bystander.poll() is None, f"bystander ended early (log: {bystander.log_path})")
+    baseline = w.open_fds(comp.proc.pid)
+    CASES[name](comp)
+    check(comp.alive(), f"zc-compositor died (log: {comp.log_path})")
+    fds = settle_fds(comp.proc.pid, baseline)
+    check(fds <= baseline, f"zc-compositor has {fds} fds open, {baseline} before the case")
+    check(bystander.poll() is None or bystander.returncode == 0,
+          f"bystander failed with {bystander.returncode} (log: {bystander.log_path})")
+    brc = comp.wait_client(bystander, 150)
+    check(brc == 0, f"bystander exited with {brc} (log: {bystander.log_path})")
+    check(comp.alive(), f"zc-compositor died (log: {comp.log_path})")
+    rc, stats = comp.stop()  # stats() parses stats.json with the json module
+    check(rc == 0, f"zc-compositor exited with {rc} after SIGTERM")
+    b = h.client_by_name(stats, "bystander")
+    check(b["frames"] >= BYSTANDER_FRAMES,
+          f"bystander got {b['frames']} frames presented, expected >= {BYSTANDER_FRAMES}")
+    if comp.check_stats:
+        comp.check_stats(stats)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--list", action="store_true", help="print the case names")
+    ap.add_argument("--bin", help="directory with zc-compositor and zc-test-client")
+    ap.add_argument("--out", help="directory for logs and stats")
+    ap.add_argument("case", nargs="?", choices=sorted(CASES))
+    a = ap.parse_args()
+    if a.list:
+        print(";".join(sorted(CASES)))
+        return 0
+    if not (a.bin and a.out and a.case):
+        ap.error("--bin, --out and CASE are required (or --list)")
+    try:
+        run_case(a.case, a.bin, os.path.join(a.out, a.case))
+    except (h.HarnessError, w.ProtocolError, OSError) as e:
+        print(f"FAIL {a.case}: {e}", file=sys.stderr)
+        return 1
+    print(f"PASS {a.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
