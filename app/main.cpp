@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "app/server.hpp"
+#include "renderer/renderer.hpp"
 #include "common/trace_export.hpp"
 
 namespace zcd::app {
@@ -92,6 +93,8 @@ bool build_server(Server& server) {
         std::fprintf(stderr, "zc-compositor: cannot initialise wl_shm\n");
         return false;
     }
+    // Lets the renderer host-import only pools sealed against shrinking.
+    zcd::render::watch_shm_pools(server.renderer, server.display);
     // linux-dmabuf v4 with the default feedback wlroots derives from the
     // renderer's DRM fd and its dmabuf texture formats -- so clients are
     // offered exactly what our renderer can import.

@@ -28,8 +28,10 @@ enum class FallbackReason : uint8_t {
     HostImportUnsupported, // device has no VK_EXT_external_memory_host
     InvalidAttributes,   // dmabuf offset/stride/size/fd do not describe a valid buffer
     StrideMismatch,      // dmabuf layout not expressible as a sampleable image: copied
+    ShmNotSealed,        // shm pool not a memfd sealed against shrinking (F_SEAL_SHRINK)
+                         // and covering the pool: copied under libwayland's SIGBUS guard
 };
-inline constexpr int kFallbackReasonCount = 10;
+inline constexpr int kFallbackReasonCount = 11;
 
 constexpr std::string_view to_string(ImportPath p) {
     switch (p) {
@@ -53,6 +55,7 @@ constexpr std::string_view to_string(FallbackReason r) {
     case FallbackReason::HostImportUnsupported: return "host_import_unsupported";
     case FallbackReason::InvalidAttributes: return "invalid_attributes";
     case FallbackReason::StrideMismatch: return "stride_mismatch";
+    case FallbackReason::ShmNotSealed: return "shm_not_sealed";
     }
     return "unknown";
 }

@@ -6,12 +6,14 @@
 // client gets wl_buffer.release only when the next commit replaces it, and
 // write_pixels refuses such textures so every commit is a fresh import.
 //
-// Known limit: libwayland protects the compositor from a client that
-// truncates its pool (SIGBUS) only around wl_shm_buffer_begin/end_access on
-// the calling thread.  Here the GPU (lavapipe's worker threads) reads the
-// pages later, outside that window: a client that shrinks its memfd while we
-// sample it can crash the compositor.  The copy path (--force-path copy) does
-// not have this exposure.
+// libwayland protects the compositor from a client that truncates its pool
+// (SIGBUS) only around wl_shm_buffer_begin/end_access on the calling thread,
+// while the GPU (lavapipe's worker threads) reads a host import later.  So
+// only pools whose memory cannot shrink are host-imported: a memfd sealed
+// with F_SEAL_SHRINK that covers the pool (renderer/shm_pool_seals.cpp).
+// Every other wl_shm buffer is copied here, on the main thread inside the
+// guarded window (reason shm_not_sealed): a truncated pool then reads zeros
+// and libwayland ends the client with a protocol error.
 //
 // Fallback: staging copy into an optimal image (shm_copy, bytes = the copy).
 #include <unistd.h>
@@ -89,12 +91,22 @@ bool try_host_import(VulkanRenderer& r, VulkanTexture& t, void* data, size_t str
 bool host_import(VulkanRenderer& r, wlr_buffer* buffer, VulkanTexture& t, void* data, size_t stride,
                  uint32_t format, FallbackReason* reason) {
     const ImportKey key{data, 0, stride, format};
-    if (borrow_cached_import(r, buffer, key, t))
-        return true;
-    if (!try_host_import(r, t, data, stride, uint32_t(buffer->height), reason))
-        return false;
-    cache_import(r, buffer, key, t);
+    if (!borrow_cached_import(r, buffer, key, t)) {
+        if (!try_host_import(r, t, data, stride, uint32_t(buffer->height), reason))
+            return false;
+        cache_import(r, buffer, key, t);
+    }
     return true;
+}
+
+// Memory that cannot shrink or move under the GPU: its owner vouches for it
+// (trust_host_memory), or it is a wl_shm pool sealed against shrinking.
+// Returns false for everything else.
+bool may_host_import(const VulkanRenderer& r, const wlr_buffer* buffer, const void* data) {
+    for (const wlr_buffer_impl* impl : r.trusted_host_memory)
+        if (buffer->impl == impl)
+            return true;
+    return host_importable_shm_pool(r, data) != 0;
 }
 
 } // namespace
@@ -129,6 +141,8 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         reason = FallbackReason::ForcedCopy;
     else if (!r.vk.has_host_import)
         reason = FallbackReason::HostImportUnsupported;
+    else if (!may_host_import(r, buffer, data))
+        reason = FallbackReason::ShmNotSealed;
     else if (host_import(r, buffer, *t, data, stride, format, &reason)) {
         t->record.path = ImportPath::ShmHostImport;
         t->record.bytes_zero_copy = bytes;

@@ -21,6 +21,8 @@
 struct wlr_renderer;
 struct wlr_texture;
 struct wlr_buffer;
+struct wlr_buffer_impl;
+struct wl_display;
 
 namespace zcd {
 struct OverlayModel; // common/overlay_model.hpp
@@ -46,6 +48,17 @@ struct RendererOptions {
 wlr_renderer* create_vulkan_renderer(const RendererOptions& options);
 
 bool is_vulkan_renderer(wlr_renderer* renderer);
+
+// wl_shm pools are imported without a copy only when their memory cannot
+// shrink under the GPU (renderer/shm_pool_seals.cpp): call this once, after
+// wlr_renderer_init_wl_shm, so the renderer sees each pool's fd and resizes.
+// Without it every wl_shm buffer is copied (reason shm_not_sealed).
+void watch_shm_pools(wlr_renderer* renderer, wl_display* display);
+
+// Data-pointer buffers of `impl` hold memory their owner never shrinks or
+// moves while a texture of them exists (tests, benchmarks, compositor-owned
+// buffers): host-import them without the wl_shm checks.
+void trust_host_memory(wlr_renderer* renderer, const wlr_buffer_impl* impl);
 
 // How the texture's source buffer was imported.  nullptr for textures that
 // did not come from a client buffer (or from another renderer).

@@ -32,6 +32,11 @@ ImportFailure last_import_failure(wlr_renderer* renderer) {
     return r ? r->last_failure : ImportFailure{};
 }
 
+void trust_host_memory(wlr_renderer* renderer, const wlr_buffer_impl* impl) {
+    if (VulkanRenderer* r = vulkan_renderer_from(renderer))
+        r->trusted_host_memory.push_back(impl);
+}
+
 DeviceInfo device_info(wlr_renderer* renderer) {
     DeviceInfo info;
     VulkanRenderer* r = vulkan_renderer_from(renderer);

@@ -26,6 +26,7 @@ namespace zcd::render {
 
 struct VulkanRenderer;
 struct Overlay;
+struct ShmPoolWatch;
 
 // Mirrors shaders/push_constants.glsl.
 struct PushConstants {
@@ -176,6 +177,8 @@ struct VulkanRenderer {
     std::vector<VulkanTexture*> spare_textures;   // recycled husks (no per-commit malloc)
     std::vector<RenderTarget*> targets;
     std::vector<ImportCacheEntry*> import_cache;
+    ShmPoolWatch* shm_watch = nullptr;                   // may be null: no wl_shm client buffer is host-imported
+    std::vector<const wlr_buffer_impl*> trusted_host_memory; // trust_host_memory()
     // wlr_texture_from_pixels wraps the caller's memory in a "readonly data
     // buffer" and, if we keep it locked, swaps its pointer for a private copy
     // right after we return: such buffers must never be host-imported (the
@@ -277,6 +280,12 @@ bool borrow_cached_import(VulkanRenderer& r, wlr_buffer* buffer, const ImportKey
                           VulkanTexture& t);
 void cache_import(VulkanRenderer& r, wlr_buffer* buffer, const ImportKey& key, VulkanTexture& t);
 void destroy_import_cache_entry(ImportCacheEntry* e);
+
+// renderer/shm_pool_seals.cpp: which wl_shm pools may be host-imported.
+// The pool holding `data` (a wl_shm buffer's pixels as last attached) when
+// its memory cannot shrink under the GPU; 0 when unknown or unsafe.
+uint64_t host_importable_shm_pool(const VulkanRenderer& r, const void* data);
+void destroy_shm_pool_watch(VulkanRenderer& r);
 
 // renderer/render_target.cpp
 // Whether output buffers may be dmabufs we render into (else: data pointers).

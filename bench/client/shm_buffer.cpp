@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -19,7 +20,7 @@ bool ShmBufferRing::init(wl_shm* shm, uint32_t width, uint32_t height, int count
     const size_t stride = size_t{width} * 4;
     const size_t one = stride * height;
     map_size_ = one * static_cast<size_t>(count);
-    int fd = memfd_create("zc-bench-client", MFD_CLOEXEC);
+    int fd = memfd_create("zc-bench-client", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) {
         std::fprintf(stderr, "zc-bench-client: memfd_create: %s\n", std::strerror(errno));
         return false;
@@ -27,6 +28,12 @@ bool ShmBufferRing::init(wl_shm* shm, uint32_t width, uint32_t height, int count
     if (ftruncate(fd, static_cast<off_t>(map_size_)) != 0) {
         std::fprintf(stderr, "zc-bench-client: ftruncate %zu bytes: %s\n", map_size_,
                      std::strerror(errno));
+        close(fd);
+        return false;
+    }
+    // Sealed against shrinking, so compositors may import it without a copy.
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0) {
+        std::fprintf(stderr, "zc-bench-client: memfd seal: %s\n", std::strerror(errno));
         close(fd);
         return false;
     }

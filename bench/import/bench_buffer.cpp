@@ -91,4 +91,8 @@ BenchBuffer* bench_buffer_create(uint32_t width, uint32_t height, uint32_t forma
     return t;
 }
 
+const wlr_buffer_impl* bench_buffer_impl() {
+    return impl();
+}
+
 } // namespace zcd::bench

@@ -26,4 +26,8 @@ struct BenchBuffer {
 // wlr_buffer_drop(&b->base); it is freed once no texture holds a lock.
 BenchBuffer* bench_buffer_create(uint32_t width, uint32_t height, uint32_t format, bool as_dmabuf);
 
+// The implementation of every BenchBuffer: memory the bench owns and never
+// shrinks, so it stands for a client's sealed wl_shm pool.
+const wlr_buffer_impl* bench_buffer_impl();
+
 } // namespace zcd::bench

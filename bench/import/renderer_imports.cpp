@@ -195,6 +195,8 @@ RendererImportRun measure_renderer_imports(const std::vector<ImportRequest>& req
         opts.force_path =
             req == ImportRequest::ShmForceCopy ? render::ForcePath::Copy : render::ForcePath::Auto;
         RendererPtr r(render::create_vulkan_renderer(opts));
+        if (r)
+            render::trust_host_memory(r.get(), bench_buffer_impl());
         for (const auto& [w, h] : sizes) {
             if (!r) {
                 ImportMeasurement m;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <drm_fourcc.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -42,6 +43,12 @@ class ShmSource final : public BufferSource {
         fd_ = memfd_create("zc-client-shm", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd_ < 0 || ftruncate(fd_, off_t(size_)) < 0) {
             *error = std::string("shm: memfd: ") + std::strerror(errno);
+            return false;
+        }
+        // Sealed against shrinking: compositors (zc-compositor) import only
+        // such pools without a copy, since they cannot vanish under the GPU.
+        if (fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
+            *error = std::string("shm: seal: ") + std::strerror(errno);
             return false;
         }
         map_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);

@@ -19,7 +19,12 @@ inline wlr_renderer* create_test_renderer(render::ForcePath force = render::Forc
     render::RendererOptions opts;
     opts.validation = true; // every renderer test doubles as a validation run
     opts.force_path = force;
-    return render::create_vulkan_renderer(opts);
+    wlr_renderer* r = render::create_vulkan_renderer(opts);
+    // Test buffers are memfds the test owns and never shrinks: they stand
+    // for sealed wl_shm pools.
+    if (r)
+        render::trust_host_memory(r, test_buffer_impl());
+    return r;
 }
 
 // Call from main() before RUN_ALL_TESTS: exits 77 without a Vulkan device.

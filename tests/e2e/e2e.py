@@ -32,8 +32,12 @@ FIRST_WINDOW_ORIGIN = (8, 8)
 # run_for: seconds the client runs before the harness ends it (clients that
 # never exit); exits: the client ends by itself and must exit 0.
 CLIENT_CASES = {
+    # weston's clients seal their pools against shrinking
+    # (os_create_anonymous_file), as do ours: all their buffers are
+    # host-imported; an unsealed pool would be copied (shm_not_sealed).
     "weston_simple_shm": dict(
-        cmd=["weston-simple-shm"], run_for=4.0, name="simple-shm", min_frames=30),
+        cmd=["weston-simple-shm"], run_for=4.0, name="simple-shm", min_frames=30,
+        all_path="shm_host_import"),
     "weston_presentation_shm": dict(
         # stdbuf: its stdout is a file here; line buffering keeps the lines
         # printed before the harness stops it.
@@ -49,7 +53,7 @@ CLIENT_CASES = {
     "known_pattern_shm": dict(
         cmd=[TEST_CLIENT, "--size", "160x120", "--color", "3366ff", "--frames", "45",
              "--app-id", "pattern-shm"], exits=True, timeout=60, name="pattern-shm",
-        min_frames=45, exact=((160, 120), (0x33, 0x66, 0xFF))),
+        min_frames=45, exact=((160, 120), (0x33, 0x66, 0xFF)), all_path="shm_host_import"),
     "timeline_exports": dict(
         cmd=["{bin}/zc-client", "--pattern", "motion", "--size", "200x150", "--frames", "60",
              "--title", "timeline"], exits=True, timeout=40, name="timeline", min_frames=60,
@@ -392,6 +396,11 @@ def run_client_case(name, spec, bin_dir, out_dir):
             best = max(best, changed)
         check(best >= 500, f"no capture shows the client's window (best: {best} sampled "
               "pixels differ from the background)")
+
+    if "all_path" in spec:  # every buffer took this (zero-copy) path
+        path = spec["all_path"]
+        check(c["paths"][path] == c["buffers_committed"],
+              f"not every buffer took {path}: {c['paths']}, {c['fallback_reasons']}")
 
     if "only_path" in spec:
         path, reason = spec["only_path"]

@@ -212,9 +212,13 @@ const wl_callback_listener kFrame = {frame_done};
 int make_filled_memfd(const Args& a, size_t* size_out) {
     const size_t stride = static_cast<size_t>(a.width) * 4;
     const size_t size = stride * static_cast<size_t>(a.height);
-    int fd = memfd_create("zc-test-client", MFD_CLOEXEC);
+    int fd = memfd_create("zc-test-client", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0 || ftruncate(fd, static_cast<off_t>(size)) != 0)
         die(1, "memfd: %s", std::strerror(errno));
+    // Sealed against shrinking, as a well-behaved client does: the
+    // compositor may then read it without a copy.
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0)
+        die(1, "memfd seal: %s", std::strerror(errno));
     void* map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED)
         die(1, "mmap: %s", std::strerror(errno));

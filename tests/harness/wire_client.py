@@ -31,6 +31,7 @@ XDG_TOPLEVEL_SET_PARENT, XDG_TOPLEVEL_SET_TITLE, XDG_TOPLEVEL_SET_APP_ID = 1, 2,
 XDG_TOPLEVEL_SET_MIN_SIZE, XDG_TOPLEVEL_SET_MAXIMIZED = 8, 9
 
 WL_SHM_FORMAT_XRGB8888 = 1
+WL_SHM_ERROR_INVALID_FD = 2  # also what libwayland posts when a pool access faults
 
 
 def u32(v):
@@ -187,18 +188,36 @@ class WireClient:
     def shm_buffer(self, shm, width, height, rgb=0x808080):
         """A wl_buffer of one colour in a memfd-backed pool (sealed against
         shrinking: the compositor may import it without a copy)."""
+        buf, _, fd = self.shm_pool_buffer(shm, width, height, rgb)
+        os.close(fd)
+        return buf
+
+    def shm_pool_buffer(self, shm, width, height, rgb=0x808080, seal=True, file_size=None,
+                        pool_size=None):
+        """A one-colour wl_buffer at offset 0 of a new memfd pool; returns
+        (buffer, pool, fd), the fd still open so a case can shrink it.  seal:
+        F_SEAL_SHRINK the memfd; file_size, pool_size: default to the
+        buffer's size (a pool larger than its file is legal)."""
+        import fcntl
         stride, size = width * 4, width * height * 4
         fd = os.memfd_create("hostile-shm", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
-        os.write(fd, struct.pack("<I", rgb) * (width * height))
-        import fcntl
-        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+        file_size = size if file_size is None else file_size
+        os.write(fd, struct.pack("<I", rgb) * (min(size, file_size) // 4))
+        os.ftruncate(fd, file_size)
+        if seal:
+            fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
         pool = self.new_id("wl_shm_pool")
-        self.send(shm, WL_SHM_CREATE_POOL, u32(pool) + i32(size), fds=[fd])
-        os.close(fd)
+        self.send(shm, WL_SHM_CREATE_POOL, u32(pool) + i32(pool_size or size), fds=[fd])
         buf = self.new_id("wl_buffer")
         self.send(pool, WL_SHM_POOL_CREATE_BUFFER, u32(buf) + i32(0) + i32(width) + i32(height) +
                   i32(stride) + u32(WL_SHM_FORMAT_XRGB8888))
-        return buf
+        return buf, pool, fd
+
+    def show(self, surface, buf, width, height):
+        """Attach buf with full damage and commit."""
+        self.send(surface, WL_SURFACE_ATTACH, u32(buf) + i32(0) + i32(0))
+        self.send(surface, WL_SURFACE_DAMAGE, i32(0) * 2 + i32(width) + i32(height))
+        self.send(surface, WL_SURFACE_COMMIT)
 
 
 def open_fds(pid):

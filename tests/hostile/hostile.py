@@ -200,10 +200,108 @@ def stats_socket_reader_cap(comp):
     check(n == 1, f"{n} log lines about the refused reader, expected 1")
 
 
+# --- Client memory that shrinks or moves under the compositor -------------
+# A host import (zero copy) lets lavapipe's threads read the pool after
+# libwayland's SIGBUS guard has closed, so only memfds sealed against
+# shrinking and covering their pool may be imported; everything else is
+# copied inside the guard, where a fault becomes libwayland's protocol error
+# on the wl_buffer.  See renderer/shm_pool_seals.cpp.
+MEM_W, MEM_H = 256, 256
+MEM_SIZE = MEM_W * MEM_H * 4
+
+
+def shown_toplevel(comp, app_id):
+    """A mapped toplevel named app_id; returns (client, surface)."""
+    c, compositor, wm_base = connect(comp)
+    surface, _, toplevel = c.toplevel(compositor, wm_base)
+    c.send(toplevel, w.XDG_TOPLEVEL_SET_APP_ID, w.string(app_id))
+    return c, surface
+
+
+def still_connected(c, what):
+    check(not c.error and not c.closed, f"{what}: connection ended ({c.error})")
+
+
+def expect_stats_path(comp, app_id, path, reason=None, never=None):
+    """After the run, app_id's commits include `path` (and `reason`), none `never`."""
+    def check_stats(stats):
+        cl = h.client_by_name(stats, app_id)
+        check(cl["paths"][path] >= 1, f"{app_id}: no commit went {path}: {cl['paths']}")
+        if reason:
+            check(cl["fallback_reasons"][reason] >= 1,
+                  f"{app_id}: no fallback {reason}: {cl['fallback_reasons']}")
+        if never:
+            check(cl["paths"][never] == 0, f"{app_id}: commits went {never}: {cl['paths']}")
+    comp.check_stats = check_stats
+
+
+def shm_shrink_before_commit(comp):
+    """Unsealed memfd truncated before the commit: the copy faults inside
+    libwayland's guard, which ends the client with invalid_fd."""
+    c, surface = shown_toplevel(comp, "shrink-before")
+    shm = c.bind("wl_shm", 1)
+    buf, _, fd = c.shm_pool_buffer(shm, MEM_W, MEM_H, seal=False)
+    c.roundtrip()
+    os.ftruncate(fd, 0)
+    c.show(surface, buf, MEM_W, MEM_H)
+    expect_error(c, "wl_buffer", w.WL_SHM_ERROR_INVALID_FD, "commit of a truncated shm pool")
+    os.close(fd)
+    c.close()
+
+
+def shm_shrink_after_commit(comp):
+    """Unsealed memfd shown, then truncated: the compositor holds a copy;
+    the next commit faults inside libwayland's guard (invalid_fd)."""
+    c, surface = shown_toplevel(comp, "shrink-after")
+    shm = c.bind("wl_shm", 1)
+    buf, _, fd = c.shm_pool_buffer(shm, MEM_W, MEM_H, seal=False)
+    c.show(surface, buf, MEM_W, MEM_H)
+    c.roundtrip()
+    c.read(0.5)
+    os.ftruncate(fd, 0)
+    c.read(1.5)  # frames drawn with the buffer shown
+    still_connected(c, "shm pool truncated after its commit")
+    c.show(surface, buf, MEM_W, MEM_H)
+    expect_error(c, "wl_buffer", w.WL_SHM_ERROR_INVALID_FD, "commit of a truncated shm pool")
+    os.close(fd)
+    c.close()
+    expect_stats_path(comp, "shrink-after", "shm_copy", "shm_not_sealed", never="shm_host_import")
+
+
+def shm_pool_larger_than_file(comp):
+    """A sealed memfd a quarter the size of its pool (legal): not imported,
+    the copy faults inside the guard (invalid_fd)."""
+    c, surface = shown_toplevel(comp, "pool-larger")
+    shm = c.bind("wl_shm", 1)
+    buf, _, fd = c.shm_pool_buffer(shm, MEM_W, MEM_H, seal=True, file_size=MEM_SIZE // 4)
+    os.close(fd)
+    c.show(surface, buf, MEM_W, MEM_H)
+    expect_error(c, "wl_buffer", w.WL_SHM_ERROR_INVALID_FD, "commit from a pool larger than its file")
+    c.close()
+
+
+def shm_sealed_host_import(comp):
+    """The fix keeps zero copy: a sealed memfd covering its pool is imported."""
+    c, surface = shown_toplevel(comp, "sealed-pool")
+    shm = c.bind("wl_shm", 1)
+    buf, _, fd = c.shm_pool_buffer(shm, MEM_W, MEM_H, seal=True)
+    os.close(fd)
+    for _ in range(5):
+        c.show(surface, buf, MEM_W, MEM_H)
+        c.roundtrip()
+        c.read(0.1)
+    still_connected(c, "commits of a sealed shm pool")
+    c.close()
+    expect_stats_path(comp, "sealed-pool", "shm_host_import", never="shm_copy")
+
+
 CASES = {f"dead_surface_{r}": dead_surface_case(r) for r in DEAD_SURFACE_REQUESTS}
 CASES["popup_own_parent"] = popup_own_parent
 CASES["invalid_utf8_names"] = invalid_utf8_names
 CASES["stats_socket_reader_cap"] = stats_socket_reader_cap
+for _case in (shm_shrink_before_commit, shm_shrink_after_commit, shm_pool_larger_than_file,
+              shm_sealed_host_import):
+    CASES[_case.__name__] = _case
 
 
 def settle_fds(pid, baseline, timeout=10):
