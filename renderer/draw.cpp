@@ -119,6 +119,8 @@ bool impl_render_subtexture(wlr_renderer* wr, wlr_texture* wt, const wlr_fbox* b
     }
     if (!r.recording)
         return false;
+    if (!t->set)
+        return false; // no pixels (a pool resize whose copy failed): drawn as nothing
     if (t->upload_pending) {
         // Created or updated inside this frame: uploads cannot be recorded
         // inside a render pass, so split the pass (rare).

@@ -58,6 +58,7 @@ void cache_import(VulkanRenderer& r, wlr_buffer* buffer, const ImportKey& key, V
     e->set = t.set;
     e->word_offset = t.word_offset;
     e->stride_words = t.stride_words;
+    e->shm_pool_id = t.shm_pool_id;
     wlr_addon_init(&e->addon, &buffer->addons, &r, &kImportCacheAddon);
     r.import_cache.push_back(e);
     t.borrowed = true;

@@ -96,17 +96,46 @@ bool host_import(VulkanRenderer& r, wlr_buffer* buffer, VulkanTexture& t, void* 
             return false;
         cache_import(r, buffer, key, t);
     }
+    t.host_pixels = static_cast<const uint8_t*>(data);
+    t.host_stride = uint32_t(stride);
     return true;
 }
 
 // Memory that cannot shrink or move under the GPU: its owner vouches for it
 // (trust_host_memory), or it is a wl_shm pool sealed against shrinking.
-// Returns false for everything else.
-bool may_host_import(const VulkanRenderer& r, const wlr_buffer* buffer, const void* data) {
+// Returns false for everything else; *pool_id names the wl_shm pool (0 for
+// trusted memory).
+bool may_host_import(const VulkanRenderer& r, const wlr_buffer* buffer, const void* data,
+                     uint64_t* pool_id) {
+    *pool_id = 0;
     for (const wlr_buffer_impl* impl : r.trusted_host_memory)
         if (buffer->impl == impl)
             return true;
-    return host_importable_shm_pool(r, data) != 0;
+    *pool_id = host_importable_shm_pool(r, data);
+    return *pool_id != 0;
+}
+
+// The pool of a live host import is about to be resized (it may move): give
+// the texture its own copy of the pixels while they are still mapped.  The
+// pool is sealed against shrinking (it was host-imported), so reading it
+// here cannot fault.
+void detach_texture(VulkanRenderer& r, VulkanTexture& t) {
+    const uint8_t* src = t.host_pixels;
+    const uint32_t src_stride = t.host_stride;
+    wlr_buffer* locked = t.locked_source; // keeps its lock: release timing unchanged
+    t.locked_source = nullptr;
+    destroy_texture_resources(t);
+    t.renderer = &r;
+    t.locked_source = locked;
+    if (!create_copy_texture(r, t, t.base.width, t.base.height)) {
+        destroy_texture_resources(t); // drawn as nothing until the next commit
+        t.renderer = &r;
+        t.locked_source = locked;
+        wlr_log(WLR_ERROR, "vulkan: cannot copy a texture whose shm pool is resized");
+        return;
+    }
+    t.writable = false; // as before: each commit is a new import
+    copy_rows_to_staging(t, src, src_stride, 0, 0, t.base.width, t.base.height);
 }
 
 } // namespace
@@ -141,9 +170,10 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         reason = FallbackReason::ForcedCopy;
     else if (!r.vk.has_host_import)
         reason = FallbackReason::HostImportUnsupported;
-    else if (!may_host_import(r, buffer, data))
+    else if (uint64_t pool_id = 0; !may_host_import(r, buffer, data, &pool_id))
         reason = FallbackReason::ShmNotSealed;
     else if (host_import(r, buffer, *t, data, stride, format, &reason)) {
+        t->shm_pool_id = pool_id;
         t->record.path = ImportPath::ShmHostImport;
         t->record.bytes_zero_copy = bytes;
         t->locked_source = wlr_buffer_lock(buffer);
@@ -168,6 +198,18 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
     t->record.generation = ++r.import_generation;
     r.textures.push_back(t);
     return &t->base;
+}
+
+void detach_shm_pool_imports(VulkanRenderer& r, uint64_t pool_id) {
+    for (VulkanTexture* t : r.textures)
+        if (t->shm_pool_id == pool_id && t->kind == TextureKind::Buffer && t->host_pixels)
+            detach_texture(r, *t);
+    std::vector<ImportCacheEntry*> stale;
+    for (ImportCacheEntry* e : r.import_cache)
+        if (e->shm_pool_id == pool_id)
+            stale.push_back(e);
+    for (ImportCacheEntry* e : stale)
+        destroy_import_cache_entry(e);
 }
 
 } // namespace zcd::render

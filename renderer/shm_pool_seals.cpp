@@ -16,7 +16,9 @@
 // size there, and follow the pool and its buffers by their resources:
 //   wl_shm.create_pool     -> facts of the new pool (seals, file size, size)
 //   wl_shm_pool.create_buffer -> the new wl_buffer shares its pool's facts
-//   wl_shm_pool.resize     -> new size
+//   wl_shm_pool.resize     -> new size; live imports of the pool are
+//                             detached now, before libwayland may move the
+//                             mapping (mremap MAYMOVE)
 //   wl_surface.attach      -> the buffer's pixel pointer, the key the
 //                             renderer looks facts up by at import time
 // A pool or buffer we never saw (or whose facts are unsafe) is copied.
@@ -187,6 +189,7 @@ void on_request(void* user_data, wl_protocol_logger_type type,
         for (ResourceWatch* w : s.watches)
             if (w->facts == pool->facts)
                 forget_data(w);
+        detach_shm_pool_imports(*s.renderer, pool->facts->id);
     } else if (is(res, "wl_surface") && m->message_opcode == 1 && m->arguments_count == 3) {
         // attach(buffer, x, y): the object argument is the wl_resource (its
         // wl_object is the resource's first member); may be null.

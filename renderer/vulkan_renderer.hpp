@@ -73,6 +73,11 @@ struct VulkanTexture {
     // Zero-copy textures keep the client's buffer locked so it is released
     // only when the next buffer replaces this texture.
     wlr_buffer* locked_source = nullptr; // may be null
+    // shm_host_import: the client pixels it reads and the pool they are in
+    // (renderer/shm_pool_seals.cpp ids), so a pool resize can detach it.
+    const uint8_t* host_pixels = nullptr; // may be null
+    uint32_t host_stride = 0;
+    uint64_t shm_pool_id = 0; // 0: not a wl_shm host import
     ImportRecord record{};
     bool in_use_this_frame = false;
 };
@@ -97,6 +102,7 @@ struct ImportCacheEntry {
     VkDescriptorPool pool = VK_NULL_HANDLE;
     VkDescriptorSet set = VK_NULL_HANDLE;
     uint32_t word_offset = 0, stride_words = 0;
+    uint64_t shm_pool_id = 0; // as VulkanTexture::shm_pool_id
 };
 
 struct RenderTarget {
@@ -286,6 +292,11 @@ void destroy_import_cache_entry(ImportCacheEntry* e);
 // its memory cannot shrink under the GPU; 0 when unknown or unsafe.
 uint64_t host_importable_shm_pool(const VulkanRenderer& r, const void* data);
 void destroy_shm_pool_watch(VulkanRenderer& r);
+
+// renderer/import_shm.cpp: a pool is about to be resized (its mapping may
+// move): textures reading it take a copy of their pixels now, and its cached
+// imports are dropped.
+void detach_shm_pool_imports(VulkanRenderer& r, uint64_t pool_id);
 
 // renderer/render_target.cpp
 // Whether output buffers may be dmabufs we render into (else: data pointers).

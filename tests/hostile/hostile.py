@@ -280,6 +280,30 @@ def shm_pool_larger_than_file(comp):
     c.close()
 
 
+def shm_pool_grown_while_shown(comp):
+    """A host-imported buffer shown while its pool grows (libwayland may move
+    the mapping): the compositor keeps drawing it and imports it again."""
+    big = 64 << 20
+    c, surface = shown_toplevel(comp, "pool-grown")
+    shm = c.bind("wl_shm", 1)
+    buf, pool, fd = c.shm_pool_buffer(shm, MEM_W, MEM_H, seal=True, file_size=big)
+    os.close(fd)
+    c.show(surface, buf, MEM_W, MEM_H)
+    c.roundtrip()
+    c.read(0.5)
+    c.send(pool, w.WL_SHM_POOL_RESIZE, w.i32(big))
+    c.roundtrip()
+    c.read(1.5)  # frames drawn with the buffer shown
+    still_connected(c, "wl_shm_pool.resize while shown")
+    for _ in range(3):
+        c.show(surface, buf, MEM_W, MEM_H)
+        c.roundtrip()
+        c.read(0.2)
+    still_connected(c, "commits after wl_shm_pool.resize")
+    c.close()
+    expect_stats_path(comp, "pool-grown", "shm_host_import")
+
+
 def shm_sealed_host_import(comp):
     """The fix keeps zero copy: a sealed memfd covering its pool is imported."""
     c, surface = shown_toplevel(comp, "sealed-pool")
@@ -300,7 +324,7 @@ CASES["popup_own_parent"] = popup_own_parent
 CASES["invalid_utf8_names"] = invalid_utf8_names
 CASES["stats_socket_reader_cap"] = stats_socket_reader_cap
 for _case in (shm_shrink_before_commit, shm_shrink_after_commit, shm_pool_larger_than_file,
-              shm_sealed_host_import):
+              shm_pool_grown_while_shown, shm_sealed_host_import):
     CASES[_case.__name__] = _case
 
 
