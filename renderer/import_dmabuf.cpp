@@ -13,15 +13,23 @@
 //     push constant.  We prefer this to a GPU copy into an image: it keeps
 //     the path zero-copy (which is what the product measures) and costs one
 //     extra ALU address computation per fragment, nothing per frame;
-//  4. otherwise a CPU copy through mmap (dmabuf_copy with the reason).
-// A memfd sent as a "dmabuf" goes through exactly the same code; lavapipe's
-// import maps the fd, so it may well succeed, and is recorded as it happens.
+//  4. otherwise a CPU copy (dmabuf_copy with the reason).
+// A memfd sent as a "dmabuf" goes through the same code; lavapipe's import
+// maps the fd, so it may well succeed, and is recorded as it happens.  But a
+// memfd (unlike a real dma-buf) can be truncated by the client: lavapipe's
+// threads or our copy would then touch pages past its end (SIGBUS, and no
+// libwayland guard covers dmabufs).  So an fd that is not a real dma-buf is
+// imported zero-copy only when sealed with F_SEAL_SHRINK (reason
+// shm_not_sealed otherwise), and such fds are copied with pread, which
+// reports a shrunk file as a short read instead of faulting: the buffer then
+// fails with a logged per-buffer error.
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "renderer/dmabuf_check.hpp"
@@ -143,10 +151,55 @@ bool try_buffer_import(VulkanRenderer& r, VulkanTexture& t, const wlr_dmabuf_att
     return true;
 }
 
-// CPU copy through mmap, bracketed by DMA_BUF_IOCTL_SYNC so caches are
-// coherent on real dmabufs (the ioctl fails harmlessly on a memfd).
+// A real dma-buf cannot change size; any other file can, unless sealed.
+constexpr long kDmaBufMagic = 0x444d4142; // DMA_BUF_MAGIC, linux/magic.h
+
+bool is_real_dmabuf(int fd) {
+    struct statfs fs {};
+    return fstatfs(fd, &fs) == 0 && fs.f_type == kDmaBufMagic;
+}
+
+bool cannot_shrink(int fd) {
+    if (is_real_dmabuf(fd))
+        return true;
+    const int seals = fcntl(fd, F_GET_SEALS); // -1 (EINVAL) unless a memfd
+    return seals >= 0 && (seals & F_SEAL_SHRINK);
+}
+
+// CPU copy of a file that is not a dma-buf (a memfd): row by row with
+// pread, so a client that shrinks the file at any moment causes a short
+// read, never a fault.  (dma-bufs have no read(); they are mmapped below.)
+bool pread_dmabuf(VulkanRenderer& r, VulkanTexture& t, const wlr_dmabuf_attributes& a) {
+    if (!create_copy_texture(r, t, uint32_t(a.width), uint32_t(a.height)))
+        return false;
+    const size_t row = size_t(a.width) * t.format.bytes_per_pixel;
+    for (int32_t y = 0; y < a.height; ++y) {
+        const off_t at = off_t(a.offset[0]) + off_t(y) * off_t(a.stride[0]);
+        uint8_t* dst = t.staging_map + size_t(y) * row;
+        size_t done = 0;
+        while (done < row) {
+            const ssize_t n = pread(a.fd[0], dst + done, row - done, at + off_t(done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return false; // shrunk under us (or unreadable)
+            done += size_t(n);
+        }
+    }
+    t.dirty_x0 = t.dirty_y0 = 0;
+    t.dirty_x1 = uint32_t(a.width);
+    t.dirty_y1 = uint32_t(a.height);
+    t.upload_pending = true;
+    t.writable = false; // dmabuf textures are immutable in wlroots
+    return true;
+}
+
+// CPU copy of a real dma-buf (fixed size, so the mmap cannot fault),
+// bracketed by DMA_BUF_IOCTL_SYNC so caches are coherent.
 bool copy_dmabuf(VulkanRenderer& r, VulkanTexture& t, const wlr_dmabuf_attributes& a,
                  int64_t size) {
+    if (!is_real_dmabuf(a.fd[0]))
+        return pread_dmabuf(r, t, a);
     void* map = mmap(nullptr, size_t(size), PROT_READ, MAP_SHARED, a.fd[0], 0);
     if (map == MAP_FAILED)
         return false;
@@ -246,6 +299,8 @@ wlr_texture* import_dmabuf_texture(VulkanRenderer& r, wlr_buffer* buffer,
         reason = FallbackReason::ForcedCopy;
     } else if (!r.vk.has_dmabuf) {
         reason = FallbackReason::ImportFailed;
+    } else if (!cannot_shrink(a.fd[0])) {
+        reason = FallbackReason::ShmNotSealed;
     } else if (borrow_cached_import(r, buffer, dmabuf_key(a), *t)) {
         zero_copy = true; // this buffer's earlier commits went the storage-buffer way
     } else {
@@ -275,7 +330,8 @@ wlr_texture* import_dmabuf_texture(VulkanRenderer& r, wlr_buffer* buffer,
             recycle_texture(r, t);
             note_import_failure(
                 r, reason == FallbackReason::None ? FallbackReason::ImportFailed : reason,
-                linear ? "dmabuf neither importable nor mappable"
+                linear ? "dmabuf neither importable nor readable (fd shorter than its "
+                         "attributes: shrunk by the client?)"
                        : "tiled dmabuf cannot be imported or copied");
             return nullptr;
         }

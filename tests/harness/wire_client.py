@@ -24,6 +24,8 @@ WL_COMPOSITOR_CREATE_SURFACE = 0
 WL_SURFACE_DESTROY, WL_SURFACE_ATTACH, WL_SURFACE_DAMAGE, WL_SURFACE_COMMIT = 0, 1, 2, 6
 WL_SHM_CREATE_POOL = 0
 WL_SHM_POOL_CREATE_BUFFER, WL_SHM_POOL_RESIZE = 0, 2
+ZWP_LINUX_DMABUF_V1_CREATE_PARAMS = 1
+ZWP_LINUX_BUFFER_PARAMS_V1_ADD, ZWP_LINUX_BUFFER_PARAMS_V1_CREATE_IMMED = 1, 3
 XDG_WM_BASE_CREATE_POSITIONER, XDG_WM_BASE_GET_XDG_SURFACE, XDG_WM_BASE_PONG = 1, 2, 3
 XDG_POSITIONER_SET_SIZE, XDG_POSITIONER_SET_ANCHOR_RECT = 1, 2
 XDG_SURFACE_GET_TOPLEVEL, XDG_SURFACE_GET_POPUP, XDG_SURFACE_ACK_CONFIGURE = 1, 2, 4
@@ -31,6 +33,7 @@ XDG_TOPLEVEL_SET_PARENT, XDG_TOPLEVEL_SET_TITLE, XDG_TOPLEVEL_SET_APP_ID = 1, 2,
 XDG_TOPLEVEL_SET_MIN_SIZE, XDG_TOPLEVEL_SET_MAXIMIZED = 8, 9
 
 WL_SHM_FORMAT_XRGB8888 = 1
+DRM_FORMAT_XRGB8888 = 0x34325258  # 'XR24'
 WL_SHM_ERROR_INVALID_FD = 2  # also what libwayland posts when a pool access faults
 
 
@@ -212,6 +215,22 @@ class WireClient:
         self.send(pool, WL_SHM_POOL_CREATE_BUFFER, u32(buf) + i32(0) + i32(width) + i32(height) +
                   i32(stride) + u32(WL_SHM_FORMAT_XRGB8888))
         return buf, pool, fd
+
+    def memfd_dmabuf(self, dmabuf, width, height, stride, rgb=0x808080):
+        """A linear XRGB8888 "dmabuf" backed by an unsealed memfd (linux-dmabuf
+        carries any fd) made with create_immed; returns (buffer, fd)."""
+        fd = os.memfd_create("hostile-dmabuf", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        row = struct.pack("<I", rgb) * width
+        os.write(fd, (row + b"\0" * (stride - len(row))) * height)
+        params = self.new_id("zwp_linux_buffer_params_v1")
+        self.send(dmabuf, ZWP_LINUX_DMABUF_V1_CREATE_PARAMS, u32(params))
+        # add(fd, plane_idx, offset, stride, modifier_hi, modifier_lo): LINEAR
+        self.send(params, ZWP_LINUX_BUFFER_PARAMS_V1_ADD,
+                  u32(0) + u32(0) + u32(stride) + u32(0) + u32(0), fds=[fd])
+        buf = self.new_id("wl_buffer")
+        self.send(params, ZWP_LINUX_BUFFER_PARAMS_V1_CREATE_IMMED,
+                  u32(buf) + i32(width) + i32(height) + u32(DRM_FORMAT_XRGB8888) + u32(0))
+        return buf, fd
 
     def show(self, surface, buf, width, height):
         """Attach buf with full damage and commit."""

@@ -17,6 +17,7 @@ import os
 import socket
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
@@ -319,12 +320,69 @@ def shm_sealed_host_import(comp):
     expect_stats_path(comp, "sealed-pool", "shm_host_import", never="shm_copy")
 
 
+def memfd_dmabuf_shrunk_after_commit(comp):
+    """An unsealed memfd sent as a dmabuf, shown, then truncated: copied at
+    commit (no zero copy of memory that can shrink); the next commit fails
+    that buffer with a logged error, the compositor lives."""
+    c, surface = shown_toplevel(comp, "dmabuf-shrunk")
+    check("zwp_linux_dmabuf_v1" in c.globals, "compositor does not advertise linux-dmabuf")
+    dmabuf = c.bind("zwp_linux_dmabuf_v1", 3)
+    buf, fd = c.memfd_dmabuf(dmabuf, MEM_W, MEM_H, MEM_W * 4)
+    c.show(surface, buf, MEM_W, MEM_H)
+    c.roundtrip()
+    c.read(0.5)
+    os.ftruncate(fd, 0)
+    c.read(1.5)  # frames drawn with the buffer shown
+    still_connected(c, "memfd dmabuf truncated after its commit")
+    c.show(surface, buf, MEM_W, MEM_H)
+    c.roundtrip()
+    c.read(0.5)
+    os.close(fd)
+    c.close()
+    with open(comp.log_path) as f:
+        check("client buffer not imported" in f.read(),
+              "no per-buffer import error logged for the truncated dmabuf")
+    expect_stats_path(comp, "dmabuf-shrunk", "dmabuf_copy", "shm_not_sealed",
+                      never="dmabuf_zero_copy")
+
+
+def dmabuf_odd_stride_shrink_race(comp):
+    """A stride that is not a multiple of 4 forces the dmabuf copy path; a
+    thread truncates and regrows the memfd while the client commits, racing
+    the size check against the copy."""
+    width, height = 1024, 768
+    stride = width * 4 + 2
+    c, surface = shown_toplevel(comp, "odd-stride")
+    dmabuf = c.bind("zwp_linux_dmabuf_v1", 3)
+    buf, fd = c.memfd_dmabuf(dmabuf, width, height, stride)
+    c.roundtrip()
+    stop = threading.Event()
+
+    def churn():
+        while not stop.is_set():
+            os.ftruncate(fd, 0)
+            os.ftruncate(fd, stride * height)
+    t = threading.Thread(target=churn)
+    t.start()
+    try:
+        end = time.monotonic() + 4
+        while time.monotonic() < end and not c.closed:
+            c.show(surface, buf, width, height)
+            c.read(0.005)
+    finally:
+        stop.set()
+        t.join()
+    os.close(fd)
+    c.close()
+
+
 CASES = {f"dead_surface_{r}": dead_surface_case(r) for r in DEAD_SURFACE_REQUESTS}
 CASES["popup_own_parent"] = popup_own_parent
 CASES["invalid_utf8_names"] = invalid_utf8_names
 CASES["stats_socket_reader_cap"] = stats_socket_reader_cap
 for _case in (shm_shrink_before_commit, shm_shrink_after_commit, shm_pool_larger_than_file,
-              shm_pool_grown_while_shown, shm_sealed_host_import):
+              shm_pool_grown_while_shown, shm_sealed_host_import,
+              memfd_dmabuf_shrunk_after_commit, dmabuf_odd_stride_shrink_race):
     CASES[_case.__name__] = _case
 
 
