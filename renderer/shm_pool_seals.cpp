@@ -27,6 +27,7 @@
 
 #include <map>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <wayland-server-core.h>
@@ -57,6 +58,7 @@ struct ShmPoolWatch {
     struct Pending {
         wl_client* client = nullptr; // null: nothing pending
         uint32_t id = 0;
+        const char* cls = nullptr; // the interface the new object must have
         std::shared_ptr<PoolFacts> facts;
         wl_listener client_destroy{}; // the client may die before its next request
     } pending;
@@ -127,8 +129,10 @@ void pending_client_destroyed(wl_listener* l, void*) {
 void adopt_pending(ShmPoolWatch& s) {
     if (!s.pending.client)
         return;
+    // Only an object of the announced interface that has no facts yet: if the
+    // creation failed, the id may name something else.
     wl_resource* res = wl_client_get_object(s.pending.client, s.pending.id);
-    if (res && !watch_of(res)) {
+    if (res && std::string_view(wl_resource_get_class(res)) == s.pending.cls && !watch_of(res)) {
         auto* w = new ResourceWatch{};
         w->owner = &s;
         w->facts = s.pending.facts;
@@ -139,10 +143,11 @@ void adopt_pending(ShmPoolWatch& s) {
     clear_pending(s);
 }
 
-void expect_object(ShmPoolWatch& s, wl_client* client, uint32_t id,
+void expect_object(ShmPoolWatch& s, wl_client* client, uint32_t id, const char* cls,
                    std::shared_ptr<PoolFacts> facts) {
     s.pending.client = client;
     s.pending.id = id;
+    s.pending.cls = cls;
     s.pending.facts = std::move(facts);
     s.pending.client_destroy.notify = pending_client_destroyed;
     wl_client_add_destroy_listener(client, &s.pending.client_destroy);
@@ -174,11 +179,12 @@ void on_request(void* user_data, wl_protocol_logger_type type,
     // Opcodes and argument order from wayland.xml (wl_shm v1, wl_shm_pool v1, wl_surface).
     if (is(res, "wl_shm") && m->message_opcode == 0 && m->arguments_count == 3) {
         // create_pool(new_id, fd, size)
-        expect_object(s, wl_resource_get_client(res), a[0].n, facts_of_fd(s, a[1].h, a[2].i));
+        expect_object(s, wl_resource_get_client(res), a[0].n, "wl_shm_pool",
+                      facts_of_fd(s, a[1].h, a[2].i));
     } else if (is(res, "wl_shm_pool") && m->message_opcode == 0 && m->arguments_count == 6) {
         // create_buffer(new_id, offset, width, height, stride, format)
         if (ResourceWatch* pool = watch_of(res))
-            expect_object(s, wl_resource_get_client(res), a[0].n, pool->facts);
+            expect_object(s, wl_resource_get_client(res), a[0].n, "wl_buffer", pool->facts);
     } else if (is(res, "wl_shm_pool") && m->message_opcode == 2 && m->arguments_count == 1) {
         // resize(size): only growth is legal, and libwayland may then mremap
         // the pool elsewhere.  Its buffers' pointers are stale from now on.

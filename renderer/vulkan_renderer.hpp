@@ -183,7 +183,8 @@ struct VulkanRenderer {
     std::vector<VulkanTexture*> spare_textures;   // recycled husks (no per-commit malloc)
     std::vector<RenderTarget*> targets;
     std::vector<ImportCacheEntry*> import_cache;
-    ShmPoolWatch* shm_watch = nullptr;                   // may be null: no wl_shm client buffer is host-imported
+    // may be null (watch_shm_pools not called): no wl_shm buffer is host-imported
+    ShmPoolWatch* shm_watch = nullptr;
     std::vector<const wlr_buffer_impl*> trusted_host_memory; // trust_host_memory()
     // wlr_texture_from_pixels wraps the caller's memory in a "readonly data
     // buffer" and, if we keep it locked, swaps its pointer for a private copy
