@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
 #include "app/server.hpp"
 #include "renderer/renderer.hpp"
@@ -43,20 +42,6 @@ int handle_duration(void* data) {
     auto& server = *static_cast<Server*>(data);
     stop_server(server, server.exit_code);
     return 0;
-}
-
-bool write_stats(Server& server) {
-    server.facts.duration_s = static_cast<double>(now_ns() - server.start_ns) / 1e9;
-    server.facts.validation_errors = renderer_validation_errors(server);
-    renderer_import_failures(server, &server.facts);
-    std::ofstream f(server.options.stats_json);
-    f << stats_json(server.accounting, server.facts);
-    if (!f) {
-        std::fprintf(stderr, "zc-compositor: cannot write --stats-json file '%s'\n",
-                     server.options.stats_json.c_str());
-        return false;
-    }
-    return true;
 }
 
 // --trace / --csv / --summary through the shared exporters
@@ -196,6 +181,7 @@ int run(int argc, char** argv) {
         return 1;
     }
     server.start_ns = now_ns();
+    stats_checkpoint_start(server);
     setenv("WAYLAND_DISPLAY", server.socket.c_str(), 1);
     // The readiness line harnesses wait for: the socket accepts clients now.
     std::printf("zc-compositor: ready on WAYLAND_DISPLAY=%s (backend %s, renderer %s)\n",
@@ -231,6 +217,7 @@ int run(int argc, char** argv) {
             code = 1;
     }
     stats_socket_stop(server);
+    stats_checkpoint_stop(server);
     kstat_feed_stop(server);
     // Our listeners on the backend and xdg-shell signals go first: those
     // objects die below, and a Listener disconnecting later would write into

@@ -129,6 +129,7 @@ struct Server {
     bool overlay_visible = false;               // --overlay, toggled with F12
     int64_t overlay_refreshed_ns = 0;           // when overlay_model was last refilled
     struct StatsSocket* stats_socket = nullptr; // may be null
+    void* stats_checkpoint = nullptr;           // stats_file.cpp; may be null
     struct KstatFeed* kstat_feed = nullptr;     // may be null
     int64_t start_ns = 0;
     uint64_t capture_failures = 0;    // captures that could not be written; > 0 fails the run
@@ -197,6 +198,10 @@ void kstat_feed_stop(Server& server);
 // stats_socket.cpp
 bool stats_socket_start(Server& server);
 void stats_socket_stop(Server& server);
+// stats_file.cpp: --stats-json, written atomically once a second and at exit
+bool write_stats(Server& server, bool report_failure = true);
+void stats_checkpoint_start(Server& server);
+void stats_checkpoint_stop(Server& server);
 // spawn.cpp
 // false after one line on stderr when the command cannot be executed;
 // *failure_code is then the exit status to end with (126/127, as a shell).

@@ -600,6 +600,36 @@ def run_overlay_never_covers_case(bin_dir, out_dir):
     return stats
 
 
+def run_killed_run_leaves_stats_case(bin_dir, out_dir):
+    """--stats-json is rewritten during the run: a compositor killed with
+    SIGKILL (a crash, a CI timeout) leaves a complete stats file counting
+    the frames it had presented."""
+    comp = h.Compositor(bin_dir, out_dir)
+    comp.start_client(fmt([TEST_CLIENT, "--frames", "400", "--app-id", "killed",
+                           "--timeout", "80"], bin_dir), "client")
+    deadline = h.time.monotonic() + 30
+    stats = None
+    while h.time.monotonic() < deadline:
+        h.time.sleep(0.5)
+        try:
+            with open(comp.stats_path) as f:
+                stats = json.load(f)
+        except (OSError, ValueError):
+            continue  # not written yet; a half-written file would fail below
+        if stats["frames_presented"] >= 30:
+            break
+    comp.proc.kill()
+    # stop() reaps the killed compositor, ends the client and reads the
+    # file: whatever the kill interrupted, it must parse.
+    _, after = comp.stop()
+    check(stats is not None, "no stats file while the compositor ran")
+    check(after["frames_presented"] >= 30,
+          f"stats file left by the killed run counts {after['frames_presented']} frames")
+    check(any(c.get("name") == "killed" for c in after["clients"]),
+          f"the client is missing from the left stats: {after['clients']}")
+    return after
+
+
 def run_live_stats_case(bin_dir, out_dir):
     """--stats-socket: a reader gets JSON lines (docs/stats-socket.md) while a client draws."""
     sock_path = os.path.join(tempfile.mkdtemp(prefix="zcd-live-"), "live.sock")
@@ -647,7 +677,7 @@ def main():
     if a.list:
         print(";".join(list(CLIENT_CASES) + list(PROTOCOL_CASES) + list(BAD_CASES) +
                        ["overlay_in_capture", "overlay_never_covers_windows",
-                        "live_stats_socket"]))
+                        "live_stats_socket", "killed_run_leaves_stats"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -660,6 +690,8 @@ def main():
             stats = run_protocol_case(a.case, PROTOCOL_CASES[a.case], a.bin, out)
         elif a.case == "live_stats_socket":
             stats = run_live_stats_case(a.bin, out)
+        elif a.case == "killed_run_leaves_stats":
+            stats = run_killed_run_leaves_stats_case(a.bin, out)
         elif a.case == "overlay_in_capture":
             stats = run_overlay_case(a.bin, out)
         elif a.case == "overlay_never_covers_windows":
