@@ -129,7 +129,7 @@ struct Server {
     bool overlay_visible = false;               // --overlay, toggled with F12
     int64_t overlay_refreshed_ns = 0;           // when overlay_model was last refilled
     struct StatsSocket* stats_socket = nullptr; // may be null
-    void* stats_checkpoint = nullptr;           // stats_file.cpp; may be null
+    struct StatsCheckpoint* stats_checkpoint = nullptr; // stats_file.cpp; may be null
     struct KstatFeed* kstat_feed = nullptr;     // may be null
     int64_t start_ns = 0;
     uint64_t capture_failures = 0;    // captures that could not be written; > 0 fails the run

@@ -11,15 +11,15 @@
 
 namespace zcd::app {
 
-namespace {
-
-constexpr int kCheckpointMs = 1000;
-
 struct StatsCheckpoint {
     Server* server = nullptr;
     wl_event_source* timer = nullptr;
     bool warned = false; // a failing checkpoint is reported once, not every second
 };
+
+namespace {
+
+constexpr int kCheckpointMs = 1000;
 
 bool write_atomically(const std::string& path, const std::string& text) {
     const std::string tmp = path + ".tmp";
@@ -65,7 +65,7 @@ void stats_checkpoint_start(Server& server) {
 }
 
 void stats_checkpoint_stop(Server& server) {
-    auto* cp = static_cast<StatsCheckpoint*>(server.stats_checkpoint);
+    StatsCheckpoint* cp = server.stats_checkpoint;
     if (!cp)
         return;
     wl_event_source_remove(cp->timer);
