@@ -246,19 +246,25 @@ def shm_shrink_before_commit(comp):
     c.close()
 
 
+def truncate_while_shown(c, surface, buf, fd, what):
+    """Shows buf, truncates its file while frames keep drawing it, checks
+    the client was not ended for that, and commits buf once more."""
+    c.show(surface, buf, MEM_W, MEM_H)
+    c.roundtrip()
+    c.read(0.5)
+    os.ftruncate(fd, 0)
+    c.read(1.5)  # frames drawn with the buffer shown
+    still_connected(c, f"{what} truncated after its commit")
+    c.show(surface, buf, MEM_W, MEM_H)
+
+
 def shm_shrink_after_commit(comp):
     """Unsealed memfd shown, then truncated: the compositor holds a copy;
     the next commit faults inside libwayland's guard (invalid_fd)."""
     c, surface = shown_toplevel(comp, "shrink-after")
     shm = c.bind("wl_shm", 1)
     buf, _, fd = c.shm_pool_buffer(shm, MEM_W, MEM_H, seal=False)
-    c.show(surface, buf, MEM_W, MEM_H)
-    c.roundtrip()
-    c.read(0.5)
-    os.ftruncate(fd, 0)
-    c.read(1.5)  # frames drawn with the buffer shown
-    still_connected(c, "shm pool truncated after its commit")
-    c.show(surface, buf, MEM_W, MEM_H)
+    truncate_while_shown(c, surface, buf, fd, "shm pool")
     expect_error(c, "wl_buffer", w.WL_SHM_ERROR_INVALID_FD, "commit of a truncated shm pool")
     os.close(fd)
     c.close()
@@ -324,13 +330,7 @@ def memfd_dmabuf_shrunk_after_commit(comp):
     check("zwp_linux_dmabuf_v1" in c.globals, "compositor does not advertise linux-dmabuf")
     dmabuf = c.bind("zwp_linux_dmabuf_v1", 3)
     buf, fd = c.memfd_dmabuf(dmabuf, MEM_W, MEM_H, MEM_W * 4)
-    c.show(surface, buf, MEM_W, MEM_H)
-    c.roundtrip()
-    c.read(0.5)
-    os.ftruncate(fd, 0)
-    c.read(1.5)  # frames drawn with the buffer shown
-    still_connected(c, "memfd dmabuf truncated after its commit")
-    c.show(surface, buf, MEM_W, MEM_H)
+    truncate_while_shown(c, surface, buf, fd, "memfd dmabuf")
     c.roundtrip()
     c.read(0.5)
     os.close(fd)
