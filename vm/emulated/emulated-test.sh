@@ -207,6 +207,13 @@ append+=" vfio.enable_unsafe_noiommu_mode=1"
 append+=" pci=realloc"
 # room for the debug kernel's reports (lockdep, KASAN) in the log
 append+=" log_buf_len=4M"
+# Time from QEMU's HPET, not the TSC.  On a loaded host the guest's PIT
+# calibration of the emulated TSC was seen 15 times off (173 MHz for
+# 2.6 GHz), which makes every guest timeout fire early; and 7.3's clocksource
+# watchdog, which would catch that, was seen to hang the boot under TCG
+# (vCPU 0 spinning in watchdog_check_skew with interrupts off, vCPU 1 idle).
+# With the TSC unstable neither can happen.
+append+=" tsc=unstable"
 # shellcheck disable=SC2054 # commas separate QEMU sub-options, not array elements
 args=(
 	"$qemu" -name zcdisplay-emulated
