@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "common/trace_import.hpp"
+
 namespace zcd::tools {
 
 RgbaImage make_image(uint32_t width, uint32_t height, uint32_t rgba) {
@@ -21,18 +23,30 @@ RgbaImage make_image(uint32_t width, uint32_t height, uint32_t rgba) {
 }
 
 bool read_png(const std::string& path, RgbaImage* out, std::string* error) {
+    std::string bytes, err;
+    if (!read_text_file(path, &bytes, &err)) {
+        // err is "cannot read PATH: reason".
+        *error = "cannot read PNG " + path + ": " + err.substr(("cannot read " + path + ": ").size());
+        return false;
+    }
+    return decode_png(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path, out,
+                      error);
+}
+
+bool decode_png(const uint8_t* data, size_t size, const std::string& name, RgbaImage* out,
+                std::string* error) {
     png_image png;
     std::memset(&png, 0, sizeof png);
     png.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&png, path.c_str())) {
-        *error = "cannot read PNG " + path + ": " + png.message;
+    if (!png_image_begin_read_from_memory(&png, data, size)) {
+        *error = "cannot read PNG " + name + ": " + png.message;
         return false;
     }
     png.format = PNG_FORMAT_RGBA;
     // Refuse absurd sizes before allocating (a hostile header).
     if (png.width == 0 || png.height == 0 || png.width > 32768 || png.height > 32768) {
         png_image_free(&png);
-        *error = "cannot read PNG " + path + ": unsupported size " + std::to_string(png.width) +
+        *error = "cannot read PNG " + name + ": unsupported size " + std::to_string(png.width) +
                  "x" + std::to_string(png.height);
         return false;
     }
@@ -41,7 +55,7 @@ bool read_png(const std::string& path, RgbaImage* out, std::string* error) {
     img.height = png.height;
     img.rgba.resize(PNG_IMAGE_SIZE(png));
     if (!png_image_finish_read(&png, nullptr, img.rgba.data(), 0, nullptr)) {
-        *error = "cannot read PNG " + path + ": " + png.message;
+        *error = "cannot read PNG " + name + ": " + png.message;
         png_image_free(&png);
         return false;
     }
