@@ -3,6 +3,7 @@
 // compare alike.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,11 @@ struct RgbaImage {
     const uint8_t* px(uint32_t x, uint32_t y) const { return &rgba[(size_t{y} * width + x) * 4]; }
     uint8_t* px(uint32_t x, uint32_t y) { return &rgba[(size_t{y} * width + x) * 4]; }
 };
+
+// Larger PNGs are refused before any pixel is allocated: 8192x8192 RGBA is
+// 256 MiB, and no output zcdisplay captures is larger.
+inline constexpr uint32_t kMaxPngSide = 32768;
+inline constexpr size_t kMaxPngPixels = size_t{1} << 26;
 
 RgbaImage make_image(uint32_t width, uint32_t height, uint32_t rgba = 0x000000ff);
 
