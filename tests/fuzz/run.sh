@@ -65,8 +65,8 @@ echo "fuzz: building ${targets[*]} in $build"
 start=$(date +%s)
 gen=()
 [ -f "$build/CMakeCache.txt" ] || gen=(-G Ninja)
-if ! { CXX=clang++ cmake -S "$here" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE= \
-	-DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null &&
+if ! { CC=clang CXX=clang++ cmake -S "$root" -B "$build" "${gen[@]}" -DZCD_FUZZ_ONLY=ON \
+	-DCMAKE_BUILD_TYPE= -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null &&
 	cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"; }; then
 	echo "fuzz: the fuzz build failed"
 	summary 0 1
@@ -85,7 +85,7 @@ limits=(-timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=1024)
 ran=0 failed=0
 for t in "${targets[@]}"; do
 	ran=$((ran + 1))
-	bin=$build/$t
+	bin=$build/bin/$t
 	scratch=$out/$t
 	rm -rf "$scratch"
 	mkdir -p "$scratch/corpus" "$scratch/artifacts"
