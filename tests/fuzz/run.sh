@@ -38,12 +38,14 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--list) printf '%s\n' "${targets[@]}"; exit 0 ;;
 	--seconds)
-		[ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] ||
-			{ echo "fuzz: --seconds needs a positive whole number" >&2; exit 2; }
+		if [ $# -lt 2 ] || ! [[ $2 =~ ^[1-9][0-9]*$ ]]; then
+			echo "fuzz: --seconds needs a positive whole number" >&2; exit 2
+		fi
 		seconds=$2; shift 2 ;;
 	--only)
-		[ $# -ge 2 ] && [[ " ${targets[*]} " == *" $2 "* ]] ||
-			{ echo "fuzz: --only needs one of: ${targets[*]}" >&2; exit 2; }
+		if [ $# -lt 2 ] || [[ " ${targets[*]} " != *" $2 "* ]]; then
+			echo "fuzz: --only needs one of: ${targets[*]}" >&2; exit 2
+		fi
 		only+=("$2"); shift 2 ;;
 	--replay-only) replay_only=1; shift ;;
 	*) echo "fuzz: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -76,7 +78,7 @@ echo "fuzz: build took $(($(date +%s) - start)) s"
 
 # Leaks are findings too; UBSan reports abort (the build adds
 # -fno-sanitize-recover) so libFuzzer saves the input.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 # Per input: 10 s is a hang, 1 GiB a runaway allocation (the machines are
 # shared; a parser of a file of a few KiB needs far less).
