@@ -86,10 +86,15 @@ uint64_t count_stalls(std::span<const double> intervals_ms, double refresh_ms) {
 double rate_per_second(std::span<const int64_t> sorted_times_ns) {
     if (sorted_times_ns.size() < 2)
         return 0;
-    int64_t span = sorted_times_ns.back() - sorted_times_ns.front();
+    double span = ns_between(sorted_times_ns.front(), sorted_times_ns.back());
     if (span <= 0)
         return 0;
-    return static_cast<double>(sorted_times_ns.size() - 1) * 1e9 / static_cast<double>(span);
+    return static_cast<double>(sorted_times_ns.size() - 1) * 1e9 / span;
+}
+
+double ns_between(int64_t from_ns, int64_t to_ns) {
+    const auto from = static_cast<uint64_t>(from_ns), to = static_cast<uint64_t>(to_ns);
+    return to_ns >= from_ns ? static_cast<double>(to - from) : -static_cast<double>(from - to);
 }
 
 } // namespace zcd

@@ -45,4 +45,10 @@ uint64_t count_stalls(std::span<const double> intervals_ms, double refresh_ms);
 // 0 for fewer than two events or a zero span.
 double rate_per_second(std::span<const int64_t> sorted_times_ns);
 
+// to_ns - from_ns in nanoseconds as a double.  Timestamps read from a trace
+// are outside input: their int64 difference can overflow (undefined
+// behaviour, found by tests/fuzz/stat_input); this computes it in uint64,
+// exact for every pair, then converts.
+double ns_between(int64_t from_ns, int64_t to_ns);
+
 } // namespace zcd

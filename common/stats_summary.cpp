@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "common/stats.hpp"
+
 namespace zcd {
 
 namespace {
@@ -10,7 +12,7 @@ namespace {
 std::optional<double> span_ms(int64_t begin_ns, int64_t end_ns) {
     if (begin_ns == 0 || end_ns == 0 || end_ns < begin_ns)
         return std::nullopt;
-    return static_cast<double>(end_ns - begin_ns) / 1e6;
+    return ns_between(begin_ns, end_ns) / 1e6;
 }
 
 std::optional<double> duration_ms(int64_t ns) {
@@ -166,7 +168,7 @@ Summary summarize(const Timeline& t) {
         std::sort(composed.begin(), composed.end());
         if (composed.size() >= 2 && composed.back() > composed.front())
             o.mbps_scanout_copied = static_cast<double>(scanout_copied) / 1e6 /
-                                    (static_cast<double>(composed.back() - composed.front()) / 1e9);
+                                    (ns_between(composed.front(), composed.back()) / 1e9);
         std::sort(presents.begin(), presents.end());
         o.refresh_ms = common_refresh_ms(periods);
         o.frames_presented = presents.size();
@@ -224,7 +226,7 @@ Summary summarize(const Timeline& t) {
         c.ups_client = rate_per_second(shown);
         // Bytes over the span the client was committing; one commit has no span.
         if (commit_times.size() >= 2 && commit_times.back() > commit_times.front()) {
-            double secs = static_cast<double>(commit_times.back() - commit_times.front()) / 1e9;
+            double secs = ns_between(commit_times.front(), commit_times.back()) / 1e9;
             c.mbps_copied = static_cast<double>(copied) / 1e6 / secs;
             c.mbps_zero_copy = static_cast<double>(zero_copy) / 1e6 / secs;
         }

@@ -28,6 +28,9 @@ base_pkgs=(
 	# C++ build
 	build-essential cmake ninja-build pkg-config ccache git clang-format shellcheck
 	libgtest-dev libgmock-dev
+	# fuzz suite (tests/fuzz): clang with libFuzzer and the sanitizer runtimes
+	# (libclang_rt.fuzzer is in libclang-rt-14-dev, which clang only suggests)
+	clang libclang-rt-14-dev
 	# Wayland / wlroots 0.15
 	libwlroots-dev wayland-protocols libwayland-dev libwayland-bin libxkbcommon-dev
 	libpixman-1-dev libdrm-dev libgbm-dev libinput-dev libudev-dev libseat-dev

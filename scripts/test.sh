@@ -11,10 +11,12 @@ usage() {
 	cat <<'USAGE'
 usage: ./zcd test [--only SUITE]...
 
-Suites, in order: unit+e2e (ctest), kernel (KUnit + checkpatch), vm (emulated
-SR-IOV VM).  By default all three run; --only restricts the run to the named
-suites.
+Suites, in order: unit+e2e (ctest), fuzz (libFuzzer targets of every parser of
+outside input, 20 s each: tests/fuzz/run.sh, docs/fuzzing.md), kernel (KUnit +
+checkpatch), vm (emulated SR-IOV VM).  By default all four run; --only
+restricts the run to the named suites (ctest, fuzz, kernel, vm).
 Each suite script ends with one line "zcd-summary: ran=N failed=N skipped=N".
+ZCD_FUZZ_SECONDS sets the fuzzing time per target (default 20).
 USAGE
 }
 
@@ -96,6 +98,8 @@ PY
 }
 
 if wanted ctest; then run_suite ctest ctest_suite; fi
+# Its own clang build (build-fuzz/ next to build/), then about 2 minutes.
+if wanted fuzz; then run_suite fuzz "$ZCD_ROOT/tests/fuzz/run.sh"; fi
 if wanted kernel && [ -x "$ZCD_ROOT/kernel/zcd-kernel.sh" ]; then
 	run_suite kernel "$ZCD_ROOT/kernel/zcd-kernel.sh" test
 fi

@@ -26,6 +26,7 @@ PROGRAMS = {
     "zcd kernel": ["{root}/kernel/zcd-kernel.sh"],
     "zcd qemu": ["{root}/qemu/zcd-qemu.sh"],
     "zcd test": ["{root}/scripts/test.sh"],
+    "tests/fuzz/run.sh": ["{root}/tests/fuzz/run.sh"],
     "zcd demo": ["{root}/scripts/demo.sh"],
     "zcd setup": ["{root}/scripts/setup-debian.sh"],
 }

@@ -4,7 +4,13 @@
 
 #include <cstring>
 
+#include "common/trace_import.hpp"
+
 namespace zcd::tools {
+
+namespace {
+constexpr size_t kMaxDeflateRatio = 1032; // deflate's best case: 258 bytes in 2 bits
+} // namespace
 
 RgbaImage make_image(uint32_t width, uint32_t height, uint32_t rgba) {
     RgbaImage img;
@@ -21,27 +27,53 @@ RgbaImage make_image(uint32_t width, uint32_t height, uint32_t rgba) {
 }
 
 bool read_png(const std::string& path, RgbaImage* out, std::string* error) {
+    std::string bytes, err;
+    if (!read_text_file(path, &bytes, &err)) {
+        // err is "cannot read PATH: reason".
+        *error = "cannot read PNG " + path + ": " + err.substr(("cannot read " + path + ": ").size());
+        return false;
+    }
+    return decode_png(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path, out,
+                      error);
+}
+
+bool decode_png(const uint8_t* data, size_t size, const std::string& name, RgbaImage* out,
+                std::string* error) {
     png_image png;
     std::memset(&png, 0, sizeof png);
     png.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&png, path.c_str())) {
-        *error = "cannot read PNG " + path + ": " + png.message;
+    if (!png_image_begin_read_from_memory(&png, data, size)) {
+        *error = "cannot read PNG " + name + ": " + png.message;
         return false;
     }
     png.format = PNG_FORMAT_RGBA;
-    // Refuse absurd sizes before allocating (a hostile header).
-    if (png.width == 0 || png.height == 0 || png.width > 32768 || png.height > 32768) {
+    // The header is the file's claim; check it before allocating for it.
+    // Sizes in size_t: libpng's PNG_IMAGE_SIZE is 32-bit and wraps at
+    // 32768x32768 RGBA.
+    const size_t w = png.width, h = png.height;
+    std::string bad_size;
+    if (w == 0 || h == 0 || w > kMaxPngSide || h > kMaxPngSide || w * h > kMaxPngPixels)
+        bad_size = "unsupported size " + std::to_string(w) + "x" + std::to_string(h) +
+                   " (at most " + std::to_string(kMaxPngSide) + " a side and " +
+                   std::to_string(kMaxPngPixels) + " pixels)";
+    // Every PNG row is a filter byte and at least one bit per pixel, and
+    // deflate cannot expand more than 1032:1, so a file of `size` bytes
+    // cannot hold more rows than this: a 70-byte file claiming 20000x20000
+    // would otherwise cost 1.6 GB of zeroed memory (found by tests/fuzz/png).
+    else if (h * (1 + (w + 7) / 8) > size * kMaxDeflateRatio)
+        bad_size = "header claims " + std::to_string(w) + "x" + std::to_string(h) +
+                   " pixels, more than its " + std::to_string(size) + " bytes can hold";
+    if (!bad_size.empty()) {
         png_image_free(&png);
-        *error = "cannot read PNG " + path + ": unsupported size " + std::to_string(png.width) +
-                 "x" + std::to_string(png.height);
+        *error = "cannot read PNG " + name + ": " + bad_size;
         return false;
     }
     RgbaImage img;
     img.width = png.width;
     img.height = png.height;
-    img.rgba.resize(PNG_IMAGE_SIZE(png));
+    img.rgba.resize(w * h * 4);
     if (!png_image_finish_read(&png, nullptr, img.rgba.data(), 0, nullptr)) {
-        *error = "cannot read PNG " + path + ": " + png.message;
+        *error = "cannot read PNG " + name + ": " + png.message;
         png_image_free(&png);
         return false;
     }

@@ -106,7 +106,7 @@ std::string plot_svg(const Timeline& t, const std::string& title) {
         auto& s = by_output[t.frames[i].output_name];
         s.label =
             "output " + t.frames[i].output_name + " " + std::string(metric::kMsBetweenPresents);
-        s.points.emplace_back(static_cast<double>(t.frames[i].present_ns - t0) / 1e9,
+        s.points.emplace_back(ns_between(t0, t.frames[i].present_ns) / 1e9,
                               *fm[i].ms_between_presents);
         intervals.push_back(*fm[i].ms_between_presents);
     }
@@ -120,7 +120,7 @@ std::string plot_svg(const Timeline& t, const std::string& title) {
         auto& s = by_client[t.commits[i].client_id];
         s.label = "client " + std::to_string(t.commits[i].client_id) + " " +
                   std::string(metric::kMsUntilDisplayed);
-        s.points.emplace_back(static_cast<double>(t.commits[i].present_ns - t0) / 1e9,
+        s.points.emplace_back(ns_between(t0, t.commits[i].present_ns) / 1e9,
                               *cm[i].ms_until_displayed);
     }
     if (intervals.empty()) { // a client trace: its displayed intervals instead
@@ -169,11 +169,17 @@ std::string plot_svg(const Timeline& t, const std::string& title) {
     // Panel 2: histogram of the frame intervals.
     double y1 = kTop + kPanelH + kGap;
     Distribution d = describe(intervals);
-    double hmax = d.count ? d.max * 1.05 : 1;
+    // A trace whose intervals are all 0 (frames presented at one instant)
+    // made hmax 0 and the bin index NaN cast to int, an out-of-bounds write
+    // (found by tests/fuzz/stat_input): bins cover [0, hmax], hmax > 0, and
+    // the index is clamped before the cast.
+    double hmax = d.count && d.max > 0 ? d.max * 1.05 : 1;
     constexpr int kBins = 60;
     std::vector<int> bins(kBins, 0);
-    for (double v : intervals)
-        ++bins[std::min(kBins - 1, static_cast<int>(v / hmax * kBins))];
+    for (double v : intervals) {
+        double x = v / hmax * kBins;
+        ++bins[x >= 0 ? static_cast<int>(std::min(x, kBins - 1.0)) : 0]; // NaN: bin 0
+    }
     int top = std::max(1, *std::max_element(bins.begin(), bins.end()));
     axes(svg, y1, hmax, top * 1.1, hist_metric + " (ms)", "frames");
     double bw = w / kBins;

@@ -7,8 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "common/trace_json.hpp"
-#include "tools/lib/summary_text.hpp"
+#include "tools/lib/stats_lines.hpp"
 
 namespace zcd::tools {
 
@@ -41,8 +40,8 @@ int run_live(const std::string& path, long count) {
         return 2;
     }
     const bool tty = isatty(STDOUT_FILENO);
-    std::string pending;
-    long shown = 0, line_no = 0;
+    StatsLineReader reader;
+    long shown = 0;
     char buf[65536];
     while (count <= 0 || shown < count) {
         ssize_t n = read(sock.fd, buf, sizeof buf);
@@ -59,30 +58,9 @@ int run_live(const std::string& path, long count) {
                          path.c_str(), shown);
             return count > 0 ? 1 : 0;
         }
-        pending.append(buf, static_cast<size_t>(n));
-        size_t nl;
-        while ((nl = pending.find('\n')) != std::string::npos && (count <= 0 || shown < count)) {
-            std::string line = pending.substr(0, nl);
-            pending.erase(0, nl + 1);
-            ++line_no;
-            if (line.empty())
-                continue;
-            auto parsed = json::parse(line);
-            if (!parsed.value) {
-                std::fprintf(stderr, "zc-stat: %s: line %ld: invalid JSON at %s\n", path.c_str(),
-                             line_no, parsed.error.c_str());
-                return 2;
-            }
-            const json::Value* type = parsed.value->get("type");
-            if (!type || !type->is_string() || type->string != "stats")
-                continue; // other line types are for other readers
-            const json::Value* version = parsed.value->get("version");
-            if (!version || !version->integer || *version->integer != 1) {
-                std::fprintf(stderr, "zc-stat: %s: line %ld: unsupported stats version\n",
-                             path.c_str(), line_no);
-                return 2;
-            }
-            std::string text = format_summary_text(*parsed.value);
+        auto got = reader.feed(std::string_view(buf, static_cast<size_t>(n)),
+                               count > 0 ? static_cast<size_t>(count - shown) : 0);
+        for (const std::string& text : got.texts) {
             if (tty)
                 std::fputs("\x1b[H\x1b[2J", stdout);
             else if (shown > 0)
@@ -91,9 +69,8 @@ int run_live(const std::string& path, long count) {
             std::fflush(stdout);
             ++shown;
         }
-        if (pending.size() > (1u << 24)) {
-            std::fprintf(stderr, "zc-stat: %s: line %ld longer than 16 MiB\n", path.c_str(),
-                         line_no + 1);
+        if (!got.error.empty()) {
+            std::fprintf(stderr, "zc-stat: %s: %s\n", path.c_str(), got.error.c_str());
             return 2;
         }
     }
