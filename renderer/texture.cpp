@@ -292,11 +292,17 @@ void destroy_texture_resources(VulkanTexture& t) {
         vkDestroyImage(dev, t.image, nullptr);
     if (t.buffer && t.buffer != t.staging)
         vkDestroyBuffer(dev, t.buffer, nullptr);
-    if (t.memory)
+    // Huge copies (1 GiB) are freed by the upload thread: unmapping that
+    // much memory here would stall every output.  Destruction happens
+    // outside frames or after their wait (deferred_destroy): no GPU work
+    // uses the memory any more.
+    const bool huge = uint64_t{t.base.width} * t.base.height * t.format.bytes_per_pixel >=
+                      kHugeCopyBytes;
+    if (t.memory && !(huge && free_memory_later(*r, t.memory)))
         vkFreeMemory(dev, t.memory, nullptr);
     if (t.staging)
         vkDestroyBuffer(dev, t.staging, nullptr);
-    if (t.staging_memory)
+    if (t.staging_memory && !(huge && free_memory_later(*r, t.staging_memory)))
         vkFreeMemory(dev, t.staging_memory, nullptr);
     wlr_buffer* src = t.locked_source; // may be null
     const ImportRecord record = t.record;
