@@ -42,7 +42,15 @@ struct HeldCommit {
     const void* pixels = nullptr;   // for finding its wl_buffer if the copy faults
     render::ShmUpload* upload = nullptr; // null: not started (or over)
     bool started = false;
+    // libwayland defers wl_shm_pool.resize (which may mremap the pool
+    // elsewhere) while a pool has external references; wlroots takes one
+    // only once the wl_buffer is destroyed, so the copy takes its own.
+    wl_shm_pool* pool = nullptr; // may be null (the wl_buffer is gone: wlroots holds it)
     Listener surface_destroy;
+    ~HeldCommit() {
+        if (pool)
+            wl_shm_pool_unref(pool); // a deferred resize happens now, on the main loop
+    }
 };
 
 } // namespace
@@ -153,6 +161,10 @@ void on_request(void* user_data, wl_protocol_logger_type type,
                                          &stride))
         wlr_buffer_end_data_ptr_access(buffer);
     raw->pixels = data;
+    FindBuffer f{data, nullptr};
+    wl_client_for_each_resource(raw->client, find_buffer, &f);
+    if (f.found)
+        raw->pool = wl_shm_buffer_ref_pool(wl_shm_buffer_get(f.found));
     raw->seq = wlr_surface_lock_pending(surface); // the request caches the state
     raw->surface_destroy.connect(&surface->events.destroy, [raw](void*) {
         render::cancel_shm_upload(raw->upload);

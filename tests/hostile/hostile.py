@@ -488,8 +488,9 @@ def shm_huge_sealed(comp):
 
 def shm_huge_gone_in_flight(comp):
     """The huge buffer, its pool and the client disappear while the copy
-    runs; then the same with the pool truncated instead (SIGBUS in the
-    copy): the compositor lives, the ticker keeps its frames."""
+    runs; then the pool is truncated instead (SIGBUS in the copy: the
+    client gets invalid_fd); then grown (legal: shown).  The compositor
+    lives, the ticker keeps its frames, fds come back."""
     ticker = FrameTicker(comp)
     ticker.start()
     t0 = time.monotonic()
@@ -520,6 +521,20 @@ def shm_huge_gone_in_flight(comp):
         expect_error(c, "wl_buffer", w.WL_SHM_ERROR_INVALID_FD, "huge pool truncated in flight")
     else:
         check(cb in c.done_callbacks, "huge-truncated: neither shown nor ended in 60 s")
+    c.close()
+
+    # Growing the pool is legal and libwayland may move its mapping then:
+    # the copy in flight must finish from the right pages, not fault.
+    c, surface = shown_toplevel(comp, "huge-grown")
+    shm = c.bind("wl_shm", 1)
+    buf, pool, fd = c.shm_pool_buffer(shm, HUGE, HUGE, seal=False)
+    os.close(fd)
+    c.roundtrip()
+    cb = c.show(surface, buf, HUGE, HUGE, frame=True)
+    c.send(pool, w.WL_SHM_POOL_RESIZE, w.i32(HUGE * HUGE * 4 + (64 << 20)))
+    check(c.wait_for(lambda: cb in c.done_callbacks, 60),
+          f"huge-grown: no frame callback for the huge buffer in 60 s ({c.error})")
+    still_connected(c, "huge-grown: wl_shm_pool.resize while its buffer is copied")
     c.close()
     time.sleep(0.5)
     # Not bounded: a client that disconnects leaves libwayland to unmap its
