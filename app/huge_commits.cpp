@@ -92,10 +92,12 @@ void upload_done(void* user, bool ok) {
     auto* c = static_cast<HeldCommit*>(user);
     c->upload = nullptr;
     if (ok) {
-        wlr_surface* surface = c->surface;
-        const uint32_t seq = c->seq;
+        // Applied now (unless another lock holds it), adopting the texture.
+        // The pool reference goes after that: a deferred resize moves the
+        // pool only once the commit no longer needs its pixels.
+        c->surface_destroy.disconnect();
+        wlr_surface_unlock_cached(c->surface, c->seq);
         forget(c);
-        wlr_surface_unlock_cached(surface, seq); // applied now: adopts the texture
         return;
     }
     // The pool was shrunk under the copy.  The state stays locked (its

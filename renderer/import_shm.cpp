@@ -176,7 +176,7 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         return nullptr;
     }
     // Copied off the main loop already (renderer/shm_upload.cpp): done.
-    if (VulkanTexture* ready = adopt_shm_upload(r, buffer, data, stride, format)) {
+    if (VulkanTexture* ready = adopt_shm_upload(r, buffer, stride, format)) {
         ready->record.generation = ++r.import_generation;
         r.textures.push_back(ready);
         return &ready->base;

@@ -68,8 +68,7 @@ struct Prepared {
     VulkanRenderer* renderer = nullptr;
     wlr_addon addon{};
     VulkanTexture* texture = nullptr;
-    const void* data = nullptr;
-    size_t stride = 0;
+    size_t stride = 0; // of the pixels it was copied from
     uint32_t format = 0;
 };
 
@@ -176,7 +175,6 @@ void report(VulkanRenderer& r, ShmUpload* job) {
         auto* p = new Prepared{};
         p->renderer = &r;
         p->texture = job->texture;
-        p->data = job->src;
         p->stride = job->src_stride;
         p->format = job->format;
         // A buffer committed twice before its first import keeps the newer copy.
@@ -330,6 +328,9 @@ bool wants_shm_upload(wlr_renderer* renderer, wlr_buffer* buffer) {
     VulkanRenderer* r = vulkan_renderer_from(renderer);
     if (!r || !r->loop || !buffer || buffer->width <= 0 || buffer->height <= 0)
         return false;
+    // Asked for every commit: most buffers are too small even at 8 bytes a pixel.
+    if (uint64_t(buffer->width) * uint64_t(buffer->height) * 8 < kHugeCopyBytes)
+        return false;
     wlr_dmabuf_attributes attribs{};
     if (wlr_buffer_get_dmabuf(buffer, &attribs))
         return false;
@@ -428,7 +429,7 @@ void cancel_shm_upload(ShmUpload* upload) {
     upload->cancelled.store(true, std::memory_order_relaxed);
 }
 
-VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer, const void* data,
+VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer,
                                 size_t stride, uint32_t format) {
     if (!r.uploader)
         return nullptr;
@@ -437,9 +438,11 @@ VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer, const voi
         return nullptr;
     Prepared* p = wl_container_of(a, p, addon);
     VulkanTexture* t = nullptr;
-    if (p->data == data && p->stride == stride && p->format == format)
+    // The pixel pointer may differ from the copy's: a pool grown since may
+    // have moved (same pages, same pixels).  Stride and format cannot change.
+    if (p->stride == stride && p->format == format)
         std::swap(t, p->texture);
-    drop_prepared(p); // made from other pixels: stale, copied again in place
+    drop_prepared(p); // else stale: copied again in place
     return t;
 }
 

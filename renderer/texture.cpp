@@ -135,6 +135,11 @@ bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, ui
         return finish_buffer_texture(r, t);
     }
     t.kind = TextureKind::Image;
+    // Larger than the device's images and its storage buffers (on lavapipe a
+    // buffer wider or taller than 16384 and over 128 MiB): not sampleable.
+    const uint32_t max_dim = r.vk.props.limits.maxImageDimension2D;
+    if (width > max_dim || height > max_dim)
+        return false;
     VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
     ici.imageType = VK_IMAGE_TYPE_2D;
     ici.format = t.format.vk_format;

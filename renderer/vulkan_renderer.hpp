@@ -304,9 +304,9 @@ bool plan_shm_import(const VulkanRenderer& r, const wlr_buffer* buffer, const vo
 
 // renderer/shm_upload.cpp: huge copies made off the main loop.  The texture
 // an upload of `buffer` finished (with its ImportRecord but no generation),
-// when it was made from these pixels; null otherwise.
-VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer, const void* data,
-                                size_t stride, uint32_t format);
+// when it was made with this stride and format; null otherwise.
+VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer, size_t stride,
+                                uint32_t format);
 // Hands memory of kHugeCopyBytes or more to the upload thread to free
 // (unmapping 1 GiB stalls); false: no upload thread, free it yourself.
 // Only for memory no pending GPU work uses.

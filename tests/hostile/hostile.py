@@ -530,11 +530,17 @@ def shm_huge_gone_in_flight(comp):
     buf, pool, fd = c.shm_pool_buffer(shm, HUGE, HUGE, seal=False)
     os.close(fd)
     c.roundtrip()
+    t_grow = time.monotonic()
     cb = c.show(surface, buf, HUGE, HUGE, frame=True)
     c.send(pool, w.WL_SHM_POOL_RESIZE, w.i32(HUGE * HUGE * 4 + (64 << 20)))
     check(c.wait_for(lambda: cb in c.done_callbacks, 60),
           f"huge-grown: no frame callback for the huge buffer in 60 s ({c.error})")
     still_connected(c, "huge-grown: wl_shm_pool.resize while its buffer is copied")
+    time.sleep(0.3)
+    gap, _ = ticker.longest_gap(since=t_grow)
+    check(gap <= FRAME_GAP_BOUND,
+          f"huge-grown: a client's frame callbacks stopped for {gap * 1000:.0f} ms while a "
+          f"huge buffer whose pool grew was copied (bound {FRAME_GAP_BOUND * 1000:.0f} ms)")
     c.close()
     time.sleep(0.5)
     # Not bounded: a client that disconnects leaves libwayland to unmap its
