@@ -12,9 +12,10 @@
 // released, wlroots applies the commit and the import adopts the finished
 // texture; the commit's frame callbacks and wl_buffer.release follow.
 //
-// Memory: one upload in flight per client (each holds up to a 2 GiB
-// pool's worth of texture; a wl_shm pool is at most 2 GiB); a client's next
-// huge commit starts its copy when the previous one is reported.
+// Memory: one upload in flight per client, so at most one texture being
+// filled per client (at most maxImageDimension2D squared pixels: 1 GiB of
+// XRGB on lavapipe); a client's next huge commit starts its copy when the
+// previous one is reported.
 //
 // A client that shrinks its pool under the copy gets what libwayland's
 // SIGBUS guard gives it on the main thread: wl_shm.invalid_fd on the

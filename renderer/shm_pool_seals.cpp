@@ -242,6 +242,7 @@ void watch_shm_pools(wlr_renderer* renderer, wl_display* display) {
     r->shm_watch = new ShmPoolWatch{};
     r->shm_watch->renderer = r;
     r->shm_watch->logger = wl_display_add_protocol_logger(display, on_request, r->shm_watch);
+    start_shm_uploader(*r);
 }
 
 } // namespace zcd::render

@@ -324,6 +324,10 @@ bool pixels_of(wlr_buffer* buffer, Pixels* px, std::optional<PixelFormat>* fmt) 
 
 } // namespace
 
+void start_shm_uploader(VulkanRenderer& r) {
+    uploader_of(r);
+}
+
 bool wants_shm_upload(wlr_renderer* renderer, wlr_buffer* buffer) {
     VulkanRenderer* r = vulkan_renderer_from(renderer);
     if (!r || !r->loop || !buffer || buffer->width <= 0 || buffer->height <= 0)

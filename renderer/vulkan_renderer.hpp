@@ -311,6 +311,9 @@ VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer, size_t st
 // (unmapping 1 GiB stalls); false: no upload thread, free it yourself.
 // Only for memory no pending GPU work uses.
 bool free_memory_later(VulkanRenderer& r, VkDeviceMemory memory);
+// Starts the upload thread and its eventfd (at startup: the compositor's
+// fds and threads do not change with the first huge buffer).
+void start_shm_uploader(VulkanRenderer& r);
 // Stops the upload thread; uploads in flight and unadopted textures are freed.
 void destroy_shm_uploads(VulkanRenderer& r);
 
