@@ -80,6 +80,8 @@ bool build_server(Server& server) {
     }
     // Lets the renderer host-import only pools sealed against shrinking.
     zcd::render::watch_shm_pools(server.renderer, server.display);
+    // Huge shm copies (1 GiB) run off the main loop: no output stalls.
+    huge_commits_init(server);
     // linux-dmabuf v4 with the default feedback wlroots derives from the
     // renderer's DRM fd and its dmabuf texture formats -- so clients are
     // offered exactly what our renderer can import.
@@ -226,6 +228,7 @@ int run(int argc, char** argv) {
     server.new_input.disconnect();
     server.new_xdg_surface.disconnect();
     wl_display_destroy_clients(server.display);
+    huge_commits_stop(server);
     server.views.clear();
     server.keyboards.clear();
     wlr_backend_destroy(server.backend);

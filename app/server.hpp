@@ -131,6 +131,7 @@ struct Server {
     struct StatsSocket* stats_socket = nullptr; // may be null
     struct StatsCheckpoint* stats_checkpoint = nullptr; // stats_file.cpp; may be null
     struct KstatFeed* kstat_feed = nullptr;     // may be null
+    struct HugeCommits* huge_commits = nullptr; // huge_commits.cpp; may be null
     int64_t start_ns = 0;
     uint64_t capture_failures = 0;    // captures that could not be written; > 0 fails the run
     std::string first_capture_error; // why the first of them failed
@@ -192,6 +193,10 @@ void capture_frame(Output& output); // call after wlr_renderer_end, before the c
 // Creates --capture DIR with its parents and proves a file can be written
 // there; false after one line on stderr.
 bool prepare_capture_dir(const std::string& dir);
+// huge_commits.cpp: commits whose buffer import is a huge copy wait for it
+// off the main loop (after watch_shm_pools); stop after the clients are gone.
+void huge_commits_init(Server& server);
+void huge_commits_stop(Server& server);
 // kstat_feed.cpp: --kstat / --host-kstat
 bool kstat_feed_start(Server& server);
 void kstat_feed_stop(Server& server);

@@ -16,6 +16,8 @@
 // and libwayland ends the client with a protocol error.
 //
 // Fallback: staging copy into an optimal image (shm_copy, bytes = the copy).
+// A copy of kHugeCopyBytes or more runs off the main loop before the commit
+// is applied (renderer/shm_upload.cpp); the texture it made is adopted here.
 #include <unistd.h>
 
 #include "renderer/vulkan_renderer.hpp"
@@ -140,6 +142,26 @@ void detach_texture(VulkanRenderer& r, VulkanTexture& t) {
 
 } // namespace
 
+bool plan_shm_import(const VulkanRenderer& r, const wlr_buffer* buffer, const void* data,
+                     FallbackReason* reason, uint64_t* pool_id) {
+    *pool_id = 0;
+    // wlr_texture_from_pixels (cursors, compositor UI): memory that moves
+    // once we return, so always copied; not a client fallback, so no reason.
+    const bool compositor_pixels =
+        buffer->impl == r.readonly_buffer_impl || r.probing_readonly_impl;
+    if (compositor_pixels)
+        *reason = FallbackReason::None;
+    else if (r.options.force_path == ForcePath::Copy)
+        *reason = FallbackReason::ForcedCopy;
+    else if (!r.vk.has_host_import)
+        *reason = FallbackReason::HostImportUnsupported;
+    else if (!may_host_import(r, buffer, data, pool_id))
+        *reason = FallbackReason::ShmNotSealed;
+    else
+        return true;
+    return false;
+}
+
 wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* data, uint32_t format,
                                 size_t stride) {
     const int64_t begin = monotonic_ns();
@@ -153,6 +175,12 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
         note_import_failure(r, FallbackReason::InvalidAttributes, "shm stride smaller than a row");
         return nullptr;
     }
+    // Copied off the main loop already (renderer/shm_upload.cpp): done.
+    if (VulkanTexture* ready = adopt_shm_upload(r, buffer, stride, format)) {
+        ready->record.generation = ++r.import_generation;
+        r.textures.push_back(ready);
+        return &ready->base;
+    }
     VulkanTexture* t = new_texture(r);
     wlr_texture_init(&t->base, &kTextureImpl, width, height);
     t->renderer = &r;
@@ -160,19 +188,9 @@ wlr_texture* import_shm_texture(VulkanRenderer& r, wlr_buffer* buffer, void* dat
     const uint64_t bytes = uint64_t{width} * height * fmt->bytes_per_pixel;
 
     FallbackReason reason = FallbackReason::None;
-    // wlr_texture_from_pixels (cursors, compositor UI): memory that moves
-    // once we return, so always copied; not a client fallback, so no reason.
-    const bool compositor_pixels =
-        buffer->impl == r.readonly_buffer_impl || r.probing_readonly_impl;
-    if (compositor_pixels)
-        reason = FallbackReason::None;
-    else if (r.options.force_path == ForcePath::Copy)
-        reason = FallbackReason::ForcedCopy;
-    else if (!r.vk.has_host_import)
-        reason = FallbackReason::HostImportUnsupported;
-    else if (uint64_t pool_id = 0; !may_host_import(r, buffer, data, &pool_id))
-        reason = FallbackReason::ShmNotSealed;
-    else if (host_import(r, buffer, *t, data, stride, format, &reason)) {
+    if (uint64_t pool_id = 0; !plan_shm_import(r, buffer, data, &reason, &pool_id)) {
+        // copied, for `reason`
+    } else if (host_import(r, buffer, *t, data, stride, format, &reason)) {
         t->shm_pool_id = pool_id;
         t->record.path = ImportPath::ShmHostImport;
         t->record.bytes_zero_copy = bytes;

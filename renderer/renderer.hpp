@@ -55,6 +55,28 @@ bool is_vulkan_renderer(wlr_renderer* renderer);
 // Without it every wl_shm buffer is copied (reason shm_not_sealed).
 void watch_shm_pools(wlr_renderer* renderer, wl_display* display);
 
+// --- Huge wl_shm copies off the main loop (renderer/shm_upload.cpp) -------
+// Copying a 16384x16384 buffer (1 GiB) takes seconds; on the main loop it
+// stops every output.  The compositor asks before applying a commit whether
+// its buffer's import would be such a copy, holds the commit back (the
+// surface keeps its previous content) and starts the copy on the renderer's
+// upload thread; `done` is called on the main loop when the texture is
+// ready (ok) or the client's memory faulted under the copy (!ok: the
+// client truncated its pool).  The commit's import then adopts the finished
+// texture at once.  Needs watch_shm_pools().
+constexpr uint64_t kHugeCopyBytes = uint64_t{64} << 20; // 4096x4096 XRGB; smaller: copied in place
+struct ShmUpload;
+using ShmUploadDone = void (*)(void* user, bool ok);
+// Whether importing `buffer` (a wl_shm buffer) would copy kHugeCopyBytes or more.
+bool wants_shm_upload(wlr_renderer* renderer, wlr_buffer* buffer);
+// Locks `buffer` until the copy ends; null when it cannot be started (the
+// import then copies in place, as before).
+ShmUpload* start_shm_upload(wlr_renderer* renderer, wlr_buffer* buffer, ShmUploadDone done,
+                            void* user); // may return null
+// Before `done` was called: `done` never will be; the copy stops and its
+// texture is freed.
+void cancel_shm_upload(ShmUpload* upload);
+
 // Data-pointer buffers of `impl` hold memory their owner never shrinks or
 // moves while a texture of them exists (tests, benchmarks, compositor-owned
 // buffers): host-import them without the wl_shm checks.

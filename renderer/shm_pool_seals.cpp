@@ -238,9 +238,11 @@ void watch_shm_pools(wlr_renderer* renderer, wl_display* display) {
     VulkanRenderer* r = vulkan_renderer_from(renderer);
     if (!r || r->shm_watch)
         return;
+    r->loop = wl_display_get_event_loop(display); // for the upload thread's completions
     r->shm_watch = new ShmPoolWatch{};
     r->shm_watch->renderer = r;
     r->shm_watch->logger = wl_display_add_protocol_logger(display, on_request, r->shm_watch);
+    start_shm_uploader(*r);
 }
 
 } // namespace zcd::render

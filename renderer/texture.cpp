@@ -135,6 +135,11 @@ bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, ui
         return finish_buffer_texture(r, t);
     }
     t.kind = TextureKind::Image;
+    // Larger than the device's images and its storage buffers (on lavapipe a
+    // buffer wider or taller than 16384 and over 128 MiB): not sampleable.
+    const uint32_t max_dim = r.vk.props.limits.maxImageDimension2D;
+    if (width > max_dim || height > max_dim)
+        return false;
     VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
     ici.imageType = VK_IMAGE_TYPE_2D;
     ici.format = t.format.vk_format;
@@ -292,11 +297,17 @@ void destroy_texture_resources(VulkanTexture& t) {
         vkDestroyImage(dev, t.image, nullptr);
     if (t.buffer && t.buffer != t.staging)
         vkDestroyBuffer(dev, t.buffer, nullptr);
-    if (t.memory)
+    // Huge copies (1 GiB) are freed by the upload thread: unmapping that
+    // much memory here would stall every output.  Destruction happens
+    // outside frames or after their wait (deferred_destroy): no GPU work
+    // uses the memory any more.
+    const bool huge = uint64_t{t.base.width} * t.base.height * t.format.bytes_per_pixel >=
+                      kHugeCopyBytes;
+    if (t.memory && !(huge && free_memory_later(*r, t.memory)))
         vkFreeMemory(dev, t.memory, nullptr);
     if (t.staging)
         vkDestroyBuffer(dev, t.staging, nullptr);
-    if (t.staging_memory)
+    if (t.staging_memory && !(huge && free_memory_later(*r, t.staging_memory)))
         vkFreeMemory(dev, t.staging_memory, nullptr);
     wlr_buffer* src = t.locked_source; // may be null
     const ImportRecord record = t.record;

@@ -283,6 +283,7 @@ wlr_texture* impl_texture_from_buffer(wlr_renderer* wr, wlr_buffer* buffer) {
 }
 
 void destroy_renderer(VulkanRenderer* r) {
+    destroy_shm_uploads(*r);
     destroy_shm_pool_watch(*r);
     if (r->vk.device) {
         vkDeviceWaitIdle(r->vk.device);

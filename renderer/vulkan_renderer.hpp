@@ -186,6 +186,8 @@ struct VulkanRenderer {
     // may be null (watch_shm_pools not called): no wl_shm buffer is host-imported
     ShmPoolWatch* shm_watch = nullptr;
     std::vector<const wlr_buffer_impl*> trusted_host_memory; // trust_host_memory()
+    wl_event_loop* loop = nullptr;           // watch_shm_pools(); null: no upload thread
+    struct ShmUploader* uploader = nullptr;  // renderer/shm_upload.cpp; may be null
     // wlr_texture_from_pixels wraps the caller's memory in a "readonly data
     // buffer" and, if we keep it locked, swaps its pointer for a private copy
     // right after we return: such buffers must never be host-imported (the
@@ -293,6 +295,27 @@ void destroy_import_cache_entry(ImportCacheEntry* e);
 // its memory cannot shrink under the GPU; 0 when unknown or unsafe.
 uint64_t host_importable_shm_pool(const VulkanRenderer& r, const void* data);
 void destroy_shm_pool_watch(VulkanRenderer& r);
+
+// renderer/import_shm.cpp: which path a wl_shm buffer takes.  true: host
+// import it (*pool_id: its pool, 0 for trusted memory); false: copy it, for
+// *reason (None for compositor pixels).
+bool plan_shm_import(const VulkanRenderer& r, const wlr_buffer* buffer, const void* data,
+                     FallbackReason* reason, uint64_t* pool_id);
+
+// renderer/shm_upload.cpp: huge copies made off the main loop.  The texture
+// an upload of `buffer` finished (with its ImportRecord but no generation),
+// when it was made with this stride and format; null otherwise.
+VulkanTexture* adopt_shm_upload(VulkanRenderer& r, wlr_buffer* buffer, size_t stride,
+                                uint32_t format);
+// Hands memory of kHugeCopyBytes or more to the upload thread to free
+// (unmapping 1 GiB stalls); false: no upload thread, free it yourself.
+// Only for memory no pending GPU work uses.
+bool free_memory_later(VulkanRenderer& r, VkDeviceMemory memory);
+// Starts the upload thread and its eventfd (at startup: the compositor's
+// fds and threads do not change with the first huge buffer).
+void start_shm_uploader(VulkanRenderer& r);
+// Stops the upload thread; uploads in flight and unadopted textures are freed.
+void destroy_shm_uploads(VulkanRenderer& r);
 
 // renderer/import_shm.cpp: a pool is about to be resized (its mapping may
 // move): textures reading it take a copy of their pixels now, and its cached

@@ -21,9 +21,11 @@ import time
 WL_DISPLAY_SYNC, WL_DISPLAY_GET_REGISTRY = 0, 1
 WL_REGISTRY_BIND = 0
 WL_COMPOSITOR_CREATE_SURFACE = 0
-WL_SURFACE_DESTROY, WL_SURFACE_ATTACH, WL_SURFACE_DAMAGE, WL_SURFACE_COMMIT = 0, 1, 2, 6
+WL_SURFACE_DESTROY, WL_SURFACE_ATTACH, WL_SURFACE_DAMAGE, WL_SURFACE_FRAME = 0, 1, 2, 3
+WL_SURFACE_COMMIT = 6
 WL_SHM_CREATE_POOL = 0
-WL_SHM_POOL_CREATE_BUFFER, WL_SHM_POOL_RESIZE = 0, 2
+WL_SHM_POOL_CREATE_BUFFER, WL_SHM_POOL_DESTROY, WL_SHM_POOL_RESIZE = 0, 1, 2
+WL_BUFFER_DESTROY = 0
 ZWP_LINUX_DMABUF_V1_CREATE_PARAMS = 1
 ZWP_LINUX_BUFFER_PARAMS_V1_ADD, ZWP_LINUX_BUFFER_PARAMS_V1_CREATE_IMMED = 1, 3
 XDG_WM_BASE_CREATE_POSITIONER, XDG_WM_BASE_GET_XDG_SURFACE, XDG_WM_BASE_PONG = 1, 2, 3
@@ -68,6 +70,7 @@ class WireClient:
         self.send_failed = False
         self.configure_serials = {}  # xdg_surface id -> last configure serial
         self.done_callbacks = set()
+        self.released_buffers = set()  # wl_buffer ids that got wl_buffer.release
         self._buf = b""
         self.registry = self.new_id("wl_registry")
         self.send(1, WL_DISPLAY_GET_REGISTRY, u32(self.registry))
@@ -113,6 +116,8 @@ class WireClient:
             self.globals[interface] = (name, version)
         elif iface == "wl_callback" and opcode == 0:
             self.done_callbacks.add(obj)
+        elif iface == "wl_buffer" and opcode == 0:
+            self.released_buffers.add(obj)
         elif iface == "xdg_wm_base" and opcode == 0:  # ping(serial)
             self.send(obj, XDG_WM_BASE_PONG, body[:4])
         elif iface == "xdg_surface" and opcode == 0:  # configure(serial)
@@ -205,7 +210,11 @@ class WireClient:
         stride, size = width * 4, width * height * 4
         fd = os.memfd_create("hostile-shm", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         file_size = size if file_size is None else file_size
-        os.write(fd, struct.pack("<I", rgb) * (min(size, file_size) // 4))
+        # In 4 MiB writes: a 1 GiB buffer needs no 1 GiB bytes object.
+        chunk = struct.pack("<I", rgb) * (1 << 20)
+        left = min(size, file_size) // 4 * 4
+        while left > 0:
+            left -= os.write(fd, chunk[:left])
         os.ftruncate(fd, file_size)
         if seal:
             fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
@@ -232,11 +241,24 @@ class WireClient:
                   u32(buf) + i32(width) + i32(height) + u32(DRM_FORMAT_XRGB8888) + u32(0))
         return buf, fd
 
-    def show(self, surface, buf, width, height):
-        """Attach buf with full damage and commit."""
+    def show(self, surface, buf, width, height, frame=False):
+        """Attach buf with full damage and commit; frame: ask for a frame
+        callback with the commit and return its id."""
+        cb = None
+        if frame:
+            cb = self.new_id("wl_callback")
+            self.send(surface, WL_SURFACE_FRAME, u32(cb))
         self.send(surface, WL_SURFACE_ATTACH, u32(buf) + i32(0) + i32(0))
         self.send(surface, WL_SURFACE_DAMAGE, i32(0) * 2 + i32(width) + i32(height))
         self.send(surface, WL_SURFACE_COMMIT)
+        return cb
+
+    def wait_for(self, pred, timeout):
+        """Reads until pred() holds or the connection ends; True if it held."""
+        deadline = time.monotonic() + timeout
+        while not pred() and not self.closed and time.monotonic() < deadline:
+            self.read(min(0.05, max(0.0, deadline - time.monotonic())))
+        return pred()
 
 
 def open_fds(pid):
