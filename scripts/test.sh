@@ -104,7 +104,7 @@ PY
 
 # The programs the e2e and hostile cases run; the sanitized build makes only
 # these (the unit tests already run in the ctest suite).
-asan_targets=(zc-compositor zc-client zc-test-client zc-stat zc-verify)
+asan_targets=(zc-compositor zc-client zc-test-client zc-stat zc-verify client_stripe_probe)
 
 asan_suite() {
 	local build=$ZCD_BUILD-asan reports=$log_dir/sanitizer-reports rc=0
