@@ -141,8 +141,8 @@ struct Client {
     xdg_toplevel* toplevel = nullptr;
     wl_surface* sub_surface = nullptr;
     wl_subsurface* subsurface = nullptr;
-    std::vector<wl_buffer*> buffers; // attached, not destroyed yet
-    wl_callback* frame = nullptr;    // pending frame callback
+    std::vector<wl_buffer*> buffers;                      // attached, not destroyed yet
+    wl_callback* frame = nullptr;                         // pending frame callback
     std::set<struct wp_presentation_feedback*> feedbacks; // pending
     bool configured = false;
     int presented = 0, discarded = 0, zero_copy = 0;
