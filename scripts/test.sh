@@ -114,8 +114,9 @@ asan_suite() {
 		echo "zcd-summary: ran=0 failed=1 skipped=0"
 		return 1
 	fi
-	# Any report is fatal and goes to a file the harness turns into a failed
-	# test (tests/harness/zcd_harness.py): ASan stops at the first error,
+	# Any report is fatal and lands where the harness finds it and fails the
+	# test (tests/harness/zcd_harness.py: ASan and LSan in log_path files,
+	# UBSan in the test's logs): ASan stops at the first error,
 	# UBSan too (-fno-sanitize-recover=all, see CMakeLists.txt), LSan checks
 	# at every sanitized process's exit.  Only third-party libraries are
 	# suppressed, by name, each with its reason in the file.
