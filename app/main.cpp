@@ -122,8 +122,9 @@ bool build_server(Server& server) {
     }
     server.socket = socket;
 
-    wl_event_loop_add_signal(server.loop, SIGINT, handle_stop_signal, &server);
-    wl_event_loop_add_signal(server.loop, SIGTERM, handle_stop_signal, &server);
+    for (int sig : {SIGINT, SIGTERM})
+        server.loop_sources.push_back(
+            wl_event_loop_add_signal(server.loop, sig, handle_stop_signal, &server));
     if (!watch_children(server)) {
         std::fprintf(stderr, "zc-compositor: cannot watch SIGCHLD\n");
         return false;
@@ -192,6 +193,7 @@ int run(int argc, char** argv) {
 
     if (server.options.duration_s > 0) {
         wl_event_source* timer = wl_event_loop_add_timer(server.loop, handle_duration, &server);
+        server.loop_sources.push_back(timer);
         wl_event_source_timer_update(
             timer, static_cast<int>(std::ceil(server.options.duration_s * 1000.0)));
     }
@@ -234,8 +236,14 @@ int run(int argc, char** argv) {
     wlr_backend_destroy(server.backend);
     server.outputs.clear();
     server.clients.clear();
+    wlr_output_layout_destroy(server.output_layout);
     wlr_allocator_destroy(server.allocator);
     wlr_renderer_destroy(server.renderer);
+    for (wl_event_source* s : server.loop_sources)
+        if (s)
+            wl_event_source_remove(s);
+    if (server.role_logger)
+        wl_protocol_logger_destroy(server.role_logger);
     wl_display_destroy(server.display);
     return code;
 }

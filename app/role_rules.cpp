@@ -109,7 +109,8 @@ void on_protocol_message(void*, wl_protocol_logger_type type,
 } // namespace
 
 void role_rules_init(Server& server) {
-    wl_display_add_protocol_logger(server.display, on_protocol_message, nullptr);
+    server.role_logger =
+        wl_display_add_protocol_logger(server.display, on_protocol_message, nullptr);
 }
 
 } // namespace zcd::app

@@ -138,6 +138,12 @@ struct Server {
     pid_t child = -1; // client spawned after --, -1 if none or reaped
     int exit_code = 0;
     bool stopping = false;
+    // Event sources and the protocol logger the server itself added; run()
+    // removes them before wl_display_destroy, which frees the loop but not
+    // what is still registered on it (a sanitized run reports each as a
+    // leak, docs/sanitizers.md).
+    std::vector<wl_event_source*> loop_sources;
+    wl_protocol_logger* role_logger = nullptr; // role_rules.cpp
 
     Listener new_output, new_xdg_surface, new_input;
 };

@@ -39,7 +39,10 @@ int handle_sigchld(int, void* data) {
 } // namespace
 
 bool watch_children(Server& server) {
-    return wl_event_loop_add_signal(server.loop, SIGCHLD, handle_sigchld, &server) != nullptr;
+    wl_event_source* s = wl_event_loop_add_signal(server.loop, SIGCHLD, handle_sigchld, &server);
+    if (s)
+        server.loop_sources.push_back(s);
+    return s != nullptr;
 }
 
 bool spawn_client(Server& server, int* failure_code) {

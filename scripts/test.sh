@@ -11,10 +11,13 @@ usage() {
 	cat <<'USAGE'
 usage: ./zcd test [--only SUITE]...
 
-Suites, in order: unit+e2e (ctest), fuzz (libFuzzer targets of every parser of
-outside input, 20 s each: tests/fuzz/run.sh, docs/fuzzing.md), kernel (KUnit +
-checkpatch), vm (emulated SR-IOV VM).  By default all four run; --only
-restricts the run to the named suites (ctest, fuzz, kernel, vm).
+Suites, in order: ctest (unit + e2e + hostile), asan (the e2e and hostile
+cases again against an ASan+UBSan build of the userland in $ZCD_BUILD-asan;
+any sanitizer report, leaks included, fails its test; docs/sanitizers.md),
+fuzz (libFuzzer targets of every parser of outside input, 20 s each:
+tests/fuzz/run.sh, docs/fuzzing.md), kernel (KUnit + checkpatch), vm
+(emulated SR-IOV VM).  By default all of them run; --only restricts the run
+to the named suites.
 Each suite script ends with one line "zcd-summary: ran=N failed=N skipped=N".
 ZCD_FUZZ_SECONDS sets the fuzzing time per target (default 20).
 USAGE
@@ -74,9 +77,15 @@ ctest_suite() {
 	# Validation layer on for every e2e test: the harness counts its errors.
 	ZCD_VALIDATION=1 ctest --test-dir "$ZCD_BUILD" --output-on-failure \
 		--output-junit "$log_dir/ctest-junit.xml" -j 2 || rc=$?
-	# ctest's junit output tells skips apart from passes; a skip is only
-	# allowed when it names missing hardware.
-	python3 - "$log_dir/ctest-junit.xml" <<'PY'
+	junit_summary "$log_dir/ctest-junit.xml" 0
+	return $rc
+}
+
+# junit_summary FILE EXTRA_FAILED: the summary line of a ctest junit file,
+# EXTRA_FAILED added to its failures.  ctest's junit output tells skips
+# apart from passes; a skip is only allowed when it names missing hardware.
+junit_summary() {
+	python3 - "$1" "$2" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 ran = failed = skipped = bad = 0
@@ -92,12 +101,48 @@ for tc in root.iter("testcase"):
     ran += 1
     if status == "fail" or tc.find("failure") is not None:
         failed += 1
-print(f"zcd-summary: ran={ran} failed={failed + bad} skipped={skipped}")
+print(f"zcd-summary: ran={ran} failed={failed + bad + int(sys.argv[2])} skipped={skipped}")
 PY
+}
+
+# The programs the e2e and hostile cases run; the sanitized build makes only
+# these (the unit tests already run in the ctest suite).
+asan_targets=(zc-compositor zc-client zc-test-client zc-stat zc-verify client_stripe_probe)
+
+asan_suite() {
+	local build=$ZCD_BUILD-asan reports=$log_dir/sanitizer-reports rc=0
+	rm -rf "$reports" && mkdir -p "$reports"
+	if ! ZCD_BUILD=$build ZCD_SANITIZE=address,undefined "$ZCD_ROOT/zcd" build "${asan_targets[@]}"; then
+		echo "test: the sanitized build failed"
+		echo "zcd-summary: ran=0 failed=1 skipped=0"
+		return 1
+	fi
+	# Any report is fatal and lands where the harness finds it and fails the
+	# test (tests/harness/zcd_harness.py: ASan and LSan in log_path files,
+	# UBSan in the test's logs): ASan stops at the first error,
+	# UBSan too (-fno-sanitize-recover=all, see CMakeLists.txt), LSan checks
+	# at every sanitized process's exit.  Only third-party libraries are
+	# suppressed, by name, each with its reason in the file.
+	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:check_initialization_order=1 \
+	LSAN_OPTIONS=suppressions=$ZCD_ROOT/tests/sanitizers/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ZCD_SANITIZER_REPORTS=$reports \
+		ctest --test-dir "$build" -L '^(e2e|hostile)$' --output-on-failure \
+		--output-junit "$log_dir/asan-junit.xml" -j 2 || rc=$?
+	# A report the harness did not see (from a process still running when
+	# its test ended) is not in a *.reported folder; it fails the suite.
+	local stray
+	stray=$(find "$reports" -type f -not -path '*.reported/*' | wc -l)
+	if [ "$stray" -gt 0 ]; then
+		echo "test: $stray sanitizer report(s) under $reports:"
+		find "$reports" -type f -not -path '*.reported/*' -exec sh -c 'echo "== $1"; cat "$1"' _ {} \;
+	fi
+	junit_summary "$log_dir/asan-junit.xml" "$stray"
 	return $rc
 }
 
 if wanted ctest; then run_suite ctest ctest_suite; fi
+if wanted asan; then run_suite asan asan_suite; fi
 # Its own clang build (build-fuzz/ next to build/), then about 2 minutes.
 if wanted fuzz; then run_suite fuzz "$ZCD_ROOT/tests/fuzz/run.sh"; fi
 if wanted kernel && [ -x "$ZCD_ROOT/kernel/zcd-kernel.sh" ]; then

@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -134,13 +135,59 @@ struct Client {
     wp_presentation* presentation = nullptr;
     zwp_linux_dmabuf_v1* dmabuf = nullptr;
     uint32_t dmabuf_version = 0;
+    wl_registry* registry = nullptr;
     wl_surface* surface = nullptr;
     xdg_surface* xsurface = nullptr;
     xdg_toplevel* toplevel = nullptr;
+    wl_surface* sub_surface = nullptr;
+    wl_subsurface* subsurface = nullptr;
+    std::vector<wl_buffer*> buffers;                      // attached, not destroyed yet
+    wl_callback* frame = nullptr;                         // pending frame callback
+    std::set<struct wp_presentation_feedback*> feedbacks; // pending
     bool configured = false;
     int presented = 0, discarded = 0, zero_copy = 0;
     bool frame_done = true;
 };
+
+// Every proxy the client still holds, destroyed before the disconnect,
+// whichever way run() ended (also after a protocol error): a sanitized run
+// (docs/sanitizers.md) reports each one left as a leak.
+void teardown(Client& c) {
+    if (!c.display)
+        return;
+    for (struct wp_presentation_feedback* fb : c.feedbacks)
+        wp_presentation_feedback_destroy(fb);
+    if (c.frame)
+        wl_callback_destroy(c.frame);
+    for (wl_buffer* b : c.buffers)
+        wl_buffer_destroy(b);
+    if (c.subsurface)
+        wl_subsurface_destroy(c.subsurface);
+    if (c.sub_surface)
+        wl_surface_destroy(c.sub_surface);
+    if (c.toplevel)
+        xdg_toplevel_destroy(c.toplevel);
+    if (c.xsurface)
+        xdg_surface_destroy(c.xsurface);
+    if (c.surface)
+        wl_surface_destroy(c.surface);
+    if (c.dmabuf)
+        zwp_linux_dmabuf_v1_destroy(c.dmabuf);
+    if (c.presentation)
+        wp_presentation_destroy(c.presentation);
+    if (c.wm_base)
+        xdg_wm_base_destroy(c.wm_base);
+    if (c.shm)
+        wl_shm_destroy(c.shm);
+    if (c.subcompositor)
+        wl_subcompositor_destroy(c.subcompositor);
+    if (c.compositor)
+        wl_compositor_destroy(c.compositor);
+    if (c.registry)
+        wl_registry_destroy(c.registry);
+    wl_display_disconnect(c.display);
+    c.display = nullptr;
+}
 
 void registry_global(void* data, wl_registry* reg, uint32_t name, const char* iface,
                      uint32_t version) {
@@ -193,16 +240,21 @@ void fb_presented(void* data, struct wp_presentation_feedback* fb, uint32_t, uin
     c->presented++;
     if (flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
         c->zero_copy++;
+    c->feedbacks.erase(fb);
     wp_presentation_feedback_destroy(fb);
 }
 void fb_discarded(void* data, struct wp_presentation_feedback* fb) {
-    static_cast<Client*>(data)->discarded++;
+    auto* c = static_cast<Client*>(data);
+    c->discarded++;
+    c->feedbacks.erase(fb);
     wp_presentation_feedback_destroy(fb);
 }
 const wp_presentation_feedback_listener kFeedback = {fb_sync_output, fb_presented, fb_discarded};
 
 void frame_done(void* data, wl_callback* cb, uint32_t) {
-    static_cast<Client*>(data)->frame_done = true;
+    auto* c = static_cast<Client*>(data);
+    c->frame_done = true;
+    c->frame = nullptr;
     wl_callback_destroy(cb);
 }
 const wl_callback_listener kFrame = {frame_done};
@@ -274,6 +326,7 @@ int print_dmabuf_feedback(Client& c) {
     while (!fb.done)
         if (wl_display_dispatch(c.display) < 0)
             die(1, "connection lost before the feedback was done%s", "");
+    zwp_linux_dmabuf_feedback_v1_destroy(f);
     std::printf("dmabuf-feedback version=%u table_bytes=%u main_device=%d tranches=%d "
                 "formats=%zu\n",
                 c.dmabuf_version, fb.table_size, fb.main_device ? 1 : 0, fb.tranches,
@@ -370,6 +423,8 @@ int send_bad_dmabuf(Client& c) {
     }
     close(fd);
     wl_buffer* b = zwp_linux_buffer_params_v1_create_immed(params, a.width, a.height, format, 0);
+    zwp_linux_buffer_params_v1_destroy(params);
+    c.buffers.push_back(b);
     wl_surface_attach(c.surface, b, 0, 0);
     wl_surface_commit(c.surface);
     wl_display_roundtrip(c.display);
@@ -391,8 +446,8 @@ int run(Client& c) {
     c.display = wl_display_connect(nullptr);
     if (!c.display)
         die(3, "cannot connect to the Wayland display%s", "");
-    wl_registry* reg = wl_display_get_registry(c.display);
-    wl_registry_add_listener(reg, &kRegistry, &c);
+    c.registry = wl_display_get_registry(c.display);
+    wl_registry_add_listener(c.registry, &kRegistry, &c);
     wl_display_roundtrip(c.display);
     if (!c.compositor || !c.shm || !c.wm_base)
         die(3, "compositor lacks wl_compositor, wl_shm or xdg_wm_base%s", "");
@@ -420,8 +475,8 @@ int run(Client& c) {
     if (a.subsurface) {
         if (!c.subcompositor)
             die(3, "compositor lacks wl_subcompositor%s", "");
-        sub_surface = wl_compositor_create_surface(c.compositor);
-        wl_subsurface* sub =
+        sub_surface = c.sub_surface = wl_compositor_create_surface(c.compositor);
+        wl_subsurface* sub = c.subsurface =
             wl_subcompositor_get_subsurface(c.subcompositor, sub_surface, c.surface);
         wl_subsurface_set_position(sub, 16, 16);
         wl_subsurface_set_desync(sub);
@@ -431,7 +486,7 @@ int run(Client& c) {
     }
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
-    std::vector<wl_buffer*> old_buffers;
+    std::vector<wl_buffer*>& old_buffers = c.buffers;
     int committed = 0, sub_committed = 0, reattached = 0;
     wl_buffer* last = nullptr;
     while (c.presented < a.frames) {
@@ -456,13 +511,14 @@ int run(Client& c) {
             if (!again)
                 wl_surface_damage_buffer(c.surface, 0, 0, a.width, a.height);
             reattached += again ? 1 : 0;
-            wl_callback* cb = wl_surface_frame(c.surface);
+            wl_callback* cb = c.frame = wl_surface_frame(c.surface);
             wl_callback_add_listener(cb, &kFrame, &c);
             c.frame_done = false;
             if (c.presentation) {
                 struct wp_presentation_feedback* fb =
                     wp_presentation_feedback(c.presentation, c.surface);
                 wp_presentation_feedback_add_listener(fb, &kFeedback, &c);
+                c.feedbacks.insert(fb);
             }
             wl_surface_commit(c.surface);
             committed++;
@@ -500,14 +556,6 @@ int run(Client& c) {
     std::printf("presented=%d discarded=%d zero_copy=%d\n", c.presented, c.discarded, c.zero_copy);
     std::printf("commits=%d subsurface_commits=%d reattached=%d\n", committed, sub_committed,
                 reattached);
-    for (wl_buffer* b : old_buffers)
-        wl_buffer_destroy(b);
-    if (sub_surface)
-        wl_surface_destroy(sub_surface);
-    xdg_toplevel_destroy(c.toplevel);
-    xdg_surface_destroy(c.xsurface);
-    wl_surface_destroy(c.surface);
-    wl_display_disconnect(c.display);
     return 0;
 }
 
@@ -516,5 +564,7 @@ int run(Client& c) {
 int main(int argc, char** argv) {
     Client c;
     parse_args(argc, argv, &c.args);
-    return run(c);
+    int rc = run(c);
+    teardown(c);
+    return rc;
 }

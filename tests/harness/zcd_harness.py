@@ -13,11 +13,88 @@ import shutil
 import signal
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 import zlib
 
 READY_PREFIX = "zc-compositor: ready on WAYLAND_DISPLAY="
+
+
+def _sanitizer_reports_dir():
+    """Under a sanitized run (scripts/test.sh --only asan sets
+    ZCD_SANITIZER_REPORTS, docs/sanitizers.md) every sanitized process this
+    test starts, directly or not (the compositor, its clients, the tools),
+    writes its reports into a folder of this test's own: ASan and LSan take
+    log_path from the environment each child inherits (UBSan: see
+    _ubsan_reports).  A report then fails this test whichever process wrote
+    it, even one whose exit code no test looks at."""
+    root = os.environ.get("ZCD_SANITIZER_REPORTS")
+    if not root:
+        return None
+    d = os.path.join(root, f"{os.path.basename(sys.argv[0])}-{os.getpid()}")
+    os.makedirs(d, exist_ok=True)
+    for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        # The last setting of an option wins.
+        opts = os.environ.get(var, "")
+        os.environ[var] = (opts + ":" if opts else "") + f"log_path={d}/report"
+    return d
+
+
+_reports = _sanitizer_reports_dir()
+# Output folders of this test's compositors: gcc's UBSan runtime ignores
+# log_path when ASan is linked in too and writes to stderr, which the harness
+# keeps in <out>/*.log (compositor and clients); those are scanned for it.
+_log_dirs = []
+UBSAN_MARK = ": runtime error: "
+
+
+def _ubsan_reports():
+    found = []
+    for d in _log_dirs:
+        for dirpath, _, files in os.walk(d):
+            for name in sorted(files):
+                if not name.endswith(".log"):
+                    continue
+                path = os.path.join(dirpath, name)
+                with open(path, errors="replace") as f:
+                    lines = f.readlines()
+                for i, line in enumerate(lines):
+                    if UBSAN_MARK in line:
+                        found.append((path, "".join(lines[i:i + 20])))
+                        break
+    return found
+
+
+@atexit.register
+def _fail_on_sanitizer_reports():
+    # Registered before _kill_leftovers, so it runs after it (atexit is
+    # last-in, first-out): every process has exited and written its report.
+    if _reports is None:
+        return
+    found = sorted(os.listdir(_reports))
+    ubsan = _ubsan_reports()
+    if not found and not ubsan:
+        os.rmdir(_reports)
+        return
+    for name in found:
+        with open(os.path.join(_reports, name), errors="replace") as f:
+            print(f"sanitizer report {name} (pid {name.rsplit('.', 1)[-1]}):\n{f.read()}",
+                  file=sys.stderr)
+    for path, text in ubsan:
+        # Copied next to the others so the suite's report folder has them all.
+        with open(os.path.join(_reports, "ubsan." + os.path.basename(path)), "w") as f:
+            f.write(f"{path}:\n{text}")
+        print(f"UBSan report in {path}:\n{text}", file=sys.stderr)
+        found.append(path)
+    # Renamed so scripts/test.sh tells these, already failing this test,
+    # from reports no test saw.
+    os.rename(_reports, _reports + ".reported")
+    print(f"FAIL: {len(found)} sanitizer report(s) in {_reports}.reported", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
+
 
 # Every process a test started: a failing test raises before stop(), and
 # what it started must not outlive it (a hung compositor would otherwise
@@ -43,6 +120,7 @@ class Compositor:
         self.out_dir = out_dir
         shutil.rmtree(out_dir, ignore_errors=True)
         os.makedirs(out_dir)
+        _log_dirs.append(out_dir)
         self.capture_dir = os.path.join(out_dir, "captures")
         self.stats_path = os.path.join(out_dir, "stats.json")
         self.runtime_dir = tempfile.mkdtemp(prefix="zcd-xdg-")

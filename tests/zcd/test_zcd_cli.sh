@@ -49,6 +49,14 @@ for args in "bench --quick" "test --only ctest" "demo --duration 1"; do
 	expect_contains "$out" "setup-debian.sh" "./zcd $args"
 	expect_contains "$out" "cmake --build" "./zcd $args"
 done
+# ./zcd build --help prints the usage and runs nothing.
+out=$(zcd build --help) || fail "./zcd build --help exited non-zero"
+[ -z "$out" ] || fail "./zcd build --help ran: $out"
+# Targets (the sanitized suite builds only what its cases run); ZCD_SANITIZE
+# reaches CMake.
+out=$(ZCD_SANITIZE=address,undefined zcd build zc-compositor zc-stat) || fail "./zcd build TARGETS exited non-zero"
+expect_contains "$out" "--target zc-compositor zc-stat" "./zcd build zc-compositor zc-stat"
+expect_contains "$out" "-DZCD_SANITIZE=address,undefined" "ZCD_SANITIZE=address,undefined ./zcd build"
 expect_contains "$(zcd kernel prepare)" "setup-debian.sh" "./zcd kernel prepare"
 expect_contains "$(zcd setup --check)" "setup-debian.sh --check" "./zcd setup --check"
 
