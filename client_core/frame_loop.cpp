@@ -43,30 +43,11 @@ void frame_done(void* data, wl_callback*, uint32_t) {
 }
 const wl_callback_listener kFrameListener = {frame_done};
 
-struct FeedbackCtx {
-    FeedbackHandler handler;
-};
-
 void fb_sync_output(void*, struct wp_presentation_feedback*, wl_output*) {}
-void fb_presented(void* data, struct wp_presentation_feedback* fb, uint32_t sec_hi, uint32_t sec_lo,
+void fb_presented(void* data, struct wp_presentation_feedback*, uint32_t sec_hi, uint32_t sec_lo,
                   uint32_t nsec, uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo,
-                  uint32_t flags) {
-    std::unique_ptr<FeedbackCtx> ctx(static_cast<FeedbackCtx*>(data));
-    wp_presentation_feedback_destroy(fb);
-    Presented p;
-    p.time_ns = static_cast<int64_t>((uint64_t{sec_hi} << 32 | sec_lo) * 1000000000ull + nsec);
-    p.refresh_ns = refresh;
-    p.msc = uint64_t{seq_hi} << 32 | seq_lo;
-    p.flags = flags;
-    if (ctx->handler)
-        ctx->handler(&p);
-}
-void fb_discarded(void* data, struct wp_presentation_feedback* fb) {
-    std::unique_ptr<FeedbackCtx> ctx(static_cast<FeedbackCtx*>(data));
-    wp_presentation_feedback_destroy(fb);
-    if (ctx->handler)
-        ctx->handler(nullptr);
-}
+                  uint32_t flags);
+void fb_discarded(void* data, struct wp_presentation_feedback*);
 const wp_presentation_feedback_listener kFeedbackListener = {fb_sync_output, fb_presented,
                                                              fb_discarded};
 
@@ -91,10 +72,53 @@ void FrameCallback::on_done() {
         on_done_();
 }
 
-void request_feedback(wp_presentation* presentation, wl_surface* s, FeedbackHandler handler) {
-    struct wp_presentation_feedback* fb = wp_presentation_feedback(presentation, s);
-    wp_presentation_feedback_add_listener(fb, &kFeedbackListener,
-                                          new FeedbackCtx{std::move(handler)});
+struct FeedbackSet::Entry {
+    FeedbackSet* set;
+    struct wp_presentation_feedback* fb;
+    FeedbackHandler handler;
+};
+
+namespace {
+
+void fb_presented(void* data, struct wp_presentation_feedback*, uint32_t sec_hi, uint32_t sec_lo,
+                  uint32_t nsec, uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo,
+                  uint32_t flags) {
+    auto* e = static_cast<FeedbackSet::Entry*>(data);
+    Presented p;
+    p.time_ns = static_cast<int64_t>((uint64_t{sec_hi} << 32 | sec_lo) * 1000000000ull + nsec);
+    p.refresh_ns = refresh;
+    p.msc = uint64_t{seq_hi} << 32 | seq_lo;
+    p.flags = flags;
+    e->set->on_answer(e, &p);
+}
+
+void fb_discarded(void* data, struct wp_presentation_feedback*) {
+    auto* e = static_cast<FeedbackSet::Entry*>(data);
+    e->set->on_answer(e, nullptr);
+}
+
+} // namespace
+
+FeedbackSet::~FeedbackSet() {
+    for (Entry* e : pending_) {
+        wp_presentation_feedback_destroy(e->fb);
+        delete e;
+    }
+}
+
+void FeedbackSet::request(wp_presentation* presentation, wl_surface* s, FeedbackHandler handler) {
+    auto* e = new Entry{this, wp_presentation_feedback(presentation, s), std::move(handler)};
+    wp_presentation_feedback_add_listener(e->fb, &kFeedbackListener, e);
+    pending_.insert(e);
+}
+
+void FeedbackSet::on_answer(Entry* e, const Presented* p) {
+    // Forget it first: the handler may ask for more feedback.
+    std::unique_ptr<Entry> owned(e);
+    pending_.erase(e);
+    wp_presentation_feedback_destroy(e->fb);
+    if (owned->handler)
+        owned->handler(p);
 }
 
 } // namespace zcd::wlc

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <unordered_set>
 
 struct wl_display;
 struct wl_surface;
@@ -56,9 +57,25 @@ struct Presented {
 // commit was discarded (replaced before it was shown).
 using FeedbackHandler = std::function<void(const Presented* p)>;
 
-// Asks for feedback on the next commit of `s`.  The feedback object lives
-// until its answer; those still pending when the process ends are left to
-// the OS.
-void request_feedback(wp_presentation* presentation, wl_surface* s, FeedbackHandler handler);
+// The wp_presentation_feedback objects a client has asked for and not yet
+// heard back on.  Those still pending when it is destroyed are destroyed
+// with it (before the connection goes: declare it after the Connection).
+class FeedbackSet {
+  public:
+    FeedbackSet() = default;
+    FeedbackSet(const FeedbackSet&) = delete;
+    FeedbackSet& operator=(const FeedbackSet&) = delete;
+    ~FeedbackSet();
+
+    // Asks for feedback on the next commit of `s`; `handler` runs once.
+    void request(wp_presentation* presentation, wl_surface* s, FeedbackHandler handler);
+    size_t pending() const { return pending_.size(); }
+
+    struct Entry;                                 // one outstanding feedback object
+    void on_answer(Entry* e, const Presented* p); // the C listeners call it
+
+  private:
+    std::unordered_set<Entry*> pending_;
+};
 
 } // namespace zcd::wlc

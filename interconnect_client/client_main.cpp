@@ -38,6 +38,7 @@ struct Client {
     uint64_t next_frame = 0;
     bool frame_due = true; // callback mode: the compositor asked for a frame
     zcd::wlc::FrameCallback frame_cb{[this] { frame_due = true; }};
+    zcd::wlc::FeedbackSet feedback;
     uint64_t no_free_buffer = 0; // ticks skipped because every buffer was busy
 };
 
@@ -81,7 +82,7 @@ bool commit_frame(Client& c) {
         c.timeline.on_commit(c.next_frame, t, c.opt.width, c.opt.height, c.source->drm_format(),
                              c.source->modifier(), c.source->is_dmabuf());
     if (c.session.presentation())
-        zcd::wlc::request_feedback(
+        c.feedback.request(
             c.session.presentation(), s, [&tl = c.timeline, index](const zcd::wlc::Presented* p) {
                 if (p)
                     tl.on_presented(index, p->time_ns, p->refresh_ns, p->msc, p->flags);

@@ -116,6 +116,7 @@ struct Client {
     zcd::wlc::Connection conn;
     zcd::wlc::Toplevel window;
     zcd::wlc::FrameCallback frame_callback;
+    zcd::wlc::FeedbackSet feedback;
     ShmRing ring;
     FrameLog log;
     clockid_t clock = CLOCK_MONOTONIC; // until wp_presentation.clock_id says otherwise
@@ -169,7 +170,7 @@ bool draw(Client& c) {
     if (wp_presentation* pres = c.conn.globals().presentation) {
         // The record's index, not a pointer: log.frames grows.
         const size_t index = c.log.frames.size() - 1;
-        zcd::wlc::request_feedback(pres, surface, [&c, index](const zcd::wlc::Presented* p) {
+        c.feedback.request(pres, surface, [&c, index](const zcd::wlc::Presented* p) {
             FrameRecord& r = c.log.frames[index];
             if (!p) {
                 r.discarded = true;
@@ -282,8 +283,6 @@ int main(int argc, char** argv) {
                      c.frames_without_buffer);
     c.log.monotonic_minus_clock_ns = now_ns(CLOCK_MONOTONIC) - now_ns(c.clock);
     const bool ok = write_log(opt, c.log);
-    // Feedback objects still pending own their handlers; the process
-    // ends here, so they are left to the OS rather than tracked.
     c.ring.finish(); // wl_buffers must go before the connection does
     return ok && connected ? 0 : 1;
 }

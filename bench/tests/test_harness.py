@@ -209,6 +209,7 @@ class SoakReportTest(unittest.TestCase):
         self.assertEqual(f["windows"], 51)
         self.assertEqual(f["p50_ms"], 17.0)
         self.assertAlmostEqual(f["p99_ms"], 17.0 + 150 / 100)  # the largest of 51 is p99
+        self.assertAlmostEqual(f["p99_median_ms"], 17.0 + 125 / 100)
         self.assertEqual(f["fps"], 60)
 
     def test_verdict_passes_flat_runs_and_names_each_problem(self):
@@ -237,11 +238,12 @@ class SoakReportTest(unittest.TestCase):
 
     def test_rows_carry_start_end_and_the_verdict(self):
         start = {"samples": 3, "windows": 30, "rss_mib": 200.0, "fds": 40, "p50_ms": 16.7,
-                 "p99_ms": 20.0, "fps": 60.0}
+                 "p99_ms": 20.0, "p99_median_ms": 18.0, "fps": 60.0}
         end = dict(start, rss_mib=201.0)
         rows = {r.id: r for r in soak.soak_rows(120, start, end, True, "PASS: x", 20, 60, 0)}
         self.assertEqual(rows["soak.rss_mib.end"].value, 201.0)
         self.assertEqual(rows["soak.p99_ms.start"].value, 20.0)
+        self.assertIn("median second's p99 18.0 ms", rows["soak.p99_ms.start"].note)
         self.assertEqual(rows["soak.rss_growth_mib"].value, 1.0)
         self.assertEqual(rows["soak.fd_growth"].value, 0)
         self.assertEqual(rows["soak.verdict"].value, 1)

@@ -135,6 +135,7 @@ struct Client {
     zcd::wlc::Connection conn;
     zcd::wlc::Toplevel window;
     zcd::wlc::FrameCallback frame_cb{[this] { frame_done = true; }};
+    zcd::wlc::FeedbackSet feedback;
     int presented = 0, discarded = 0, zero_copy = 0;
     bool frame_done = true;
 
@@ -367,16 +368,16 @@ int run(Client& c) {
             c.frame_cb.request(c.window.surface());
             c.frame_done = false;
             if (c.g().presentation)
-                zcd::wlc::request_feedback(
-                    c.g().presentation, c.window.surface(), [&c](const zcd::wlc::Presented* p) {
-                        if (!p) {
-                            c.discarded++;
-                            return;
-                        }
-                        c.presented++;
-                        if (p->flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
-                            c.zero_copy++;
-                    });
+                c.feedback.request(c.g().presentation, c.window.surface(),
+                                   [&c](const zcd::wlc::Presented* p) {
+                                       if (!p) {
+                                           c.discarded++;
+                                           return;
+                                       }
+                                       c.presented++;
+                                       if (p->flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
+                                           c.zero_copy++;
+                                   });
             wl_surface_commit(c.window.surface());
             committed++;
             if (a.destroy_mid_frame && committed == 3) {
