@@ -19,8 +19,9 @@ bench/results/<date>-<host>.json and prints the table.  See docs/performance.md.
   --clients N      clients per compositor run (default 2; --quick 1)
   --seconds S      measurement window per compositor run (default 5; --quick 3)
   --rounds N       interleaved rounds per compositor (default 3; --quick 1)
-  --only GROUP     run only this group: import, compositors, hotpath, kernel
-                   (repeatable)
+  --only GROUP     run only this group: import, compositors, hotpath, kernel,
+                   or soak (never part of a full run) (repeatable)
+  --duration S     soak length in seconds (default 1800: 30 minutes)
 USAGE
 }
 
@@ -45,9 +46,12 @@ while [ $# -gt 0 ]; do
 		fi
 		args+=("$1" "$2"); shift 2 ;;
 	--only)
-		case "${2:-}" in import | compositors | hotpath | kernel) ;;
-		*) die "--only needs import, compositors, hotpath or kernel, got '${2:-}'" ;;
+		case "${2:-}" in import | compositors | hotpath | kernel | soak) ;;
+		*) die "--only needs import, compositors, hotpath, kernel or soak, got '${2:-}'" ;;
 		esac
+		args+=("$1" "$2"); shift 2 ;;
+	--duration)
+		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--duration needs whole seconds > 0, got '${2:-}'"
 		args+=("$1" "$2"); shift 2 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac

@@ -13,11 +13,11 @@
 
 #include <wayland-client.h>
 
+#include "client_core/frame_loop.hpp"
 #include "common/trace_export.hpp"
 #include "interconnect_client/client_options.hpp"
 #include "interconnect_client/client_timeline.hpp"
 #include "interconnect_client/wayland_session.hpp"
-#include "presentation-time-client-protocol.h"
 
 namespace {
 
@@ -30,15 +30,6 @@ int64_t now_ns() {
     return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-struct Client;
-
-// Per-commit feedback context; freed when the feedback ends.
-struct Feedback {
-    Client* client;
-    size_t index;
-    struct wp_presentation_feedback* fb;
-};
-
 struct Client {
     zcd::ClientOptions opt;
     zcd::WaylandSession session;
@@ -46,7 +37,8 @@ struct Client {
     zcd::ClientTimeline timeline{"zc-client"};
     uint64_t next_frame = 0;
     bool frame_due = true; // callback mode: the compositor asked for a frame
-    wl_callback* frame_cb = nullptr;
+    zcd::wlc::FrameCallback frame_cb{[this] { frame_due = true; }};
+    zcd::wlc::FeedbackSet feedback;
     uint64_t no_free_buffer = 0; // ticks skipped because every buffer was busy
 };
 
@@ -54,33 +46,6 @@ void buffer_release(void* data, wl_buffer*) {
     static_cast<zcd::ClientBuffer*>(data)->busy = false;
 }
 const wl_buffer_listener kBufferListener = {buffer_release};
-
-void frame_done(void* data, wl_callback* cb, uint32_t) {
-    auto* c = static_cast<Client*>(data);
-    wl_callback_destroy(cb);
-    c->frame_cb = nullptr;
-    c->frame_due = true;
-}
-const wl_callback_listener kFrameListener = {frame_done};
-
-void fb_sync_output(void*, struct wp_presentation_feedback*, wl_output*) {}
-void fb_presented(void* data, struct wp_presentation_feedback* fb, uint32_t sec_hi, uint32_t sec_lo,
-                  uint32_t nsec, uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo,
-                  uint32_t flags) {
-    auto* f = static_cast<Feedback*>(data);
-    int64_t t = int64_t((uint64_t(sec_hi) << 32 | sec_lo) * 1000000000ull + nsec);
-    f->client->timeline.on_presented(f->index, t, refresh, uint64_t(seq_hi) << 32 | seq_lo, flags);
-    wp_presentation_feedback_destroy(fb);
-    delete f;
-}
-void fb_discarded(void* data, struct wp_presentation_feedback* fb) {
-    auto* f = static_cast<Feedback*>(data);
-    f->client->timeline.on_discarded(f->index);
-    wp_presentation_feedback_destroy(fb);
-    delete f;
-}
-const wp_presentation_feedback_listener kFeedbackListener = {fb_sync_output, fb_presented,
-                                                             fb_discarded};
 
 bool done_committing(const Client& c) {
     return c.opt.frames && c.next_frame >= c.opt.frames;
@@ -109,19 +74,21 @@ bool commit_frame(Client& c) {
     wl_surface_attach(s, b.wl, 0, 0);
     wl_surface_damage_buffer(s, 0, 0, int32_t(c.opt.width), int32_t(c.opt.height));
     if (c.opt.fps == 0) {
-        c.frame_cb = wl_surface_frame(s);
-        wl_callback_add_listener(c.frame_cb, &kFrameListener, &c);
+        c.frame_cb.request(s);
         c.frame_due = false;
     }
     const int64_t t = now_ns();
     size_t index =
         c.timeline.on_commit(c.next_frame, t, c.opt.width, c.opt.height, c.source->drm_format(),
                              c.source->modifier(), c.source->is_dmabuf());
-    if (c.session.presentation()) {
-        auto* f = new Feedback{&c, index, nullptr};
-        f->fb = wp_presentation_feedback(c.session.presentation(), s);
-        wp_presentation_feedback_add_listener(f->fb, &kFeedbackListener, f);
-    }
+    if (c.session.presentation())
+        c.feedback.request(
+            c.session.presentation(), s, [&tl = c.timeline, index](const zcd::wlc::Presented* p) {
+                if (p)
+                    tl.on_presented(index, p->time_ns, p->refresh_ns, p->msc, p->flags);
+                else
+                    tl.on_discarded(index);
+            });
     wl_surface_commit(s);
     b.busy = true;
     ++c.next_frame;

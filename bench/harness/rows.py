@@ -37,7 +37,7 @@ def missing(id, group, label, reason, unit="", **details):
 def fmt_value(v, unit):
     if v is None:
         return "-"
-    if unit in ("bytes", "frames"):
+    if unit in ("bytes", "frames", "clients", "fds"):
         return f"{v:,.0f}"
     if abs(v) >= 100:
         return f"{v:,.1f}"

@@ -23,10 +23,13 @@ import compositors as comp  # noqa: E402
 import hotpath  # noqa: E402
 import import_rows  # noqa: E402
 import kernel_row  # noqa: E402
+import soak  # noqa: E402
 from rows import measured, missing, render_markdown, render_table  # noqa: E402
 from targets import judge  # noqa: E402
 
 GROUPS = ("import", "compositors", "hotpath", "kernel")
+# Run only when asked for (--only soak): it takes 30 minutes by default.
+ON_REQUEST = ("soak",)
 
 
 def parse_args(argv):
@@ -37,7 +40,8 @@ def parse_args(argv):
     p.add_argument("--clients", type=int)
     p.add_argument("--seconds", type=float)
     p.add_argument("--rounds", type=int)
-    p.add_argument("--only", action="append", choices=GROUPS)
+    p.add_argument("--only", action="append", choices=GROUPS + ON_REQUEST)
+    p.add_argument("--duration", type=float, help="soak length in seconds")
     p.add_argument("--results-dir")
     return p.parse_args(argv)
 
@@ -353,6 +357,8 @@ def main(argv):
         rows += hotpath.run(args, run_dir)
     if "kernel" in groups:
         rows += kernel_row.run(args, run_dir)
+    if "soak" in groups:
+        rows += soak.run(args, run_dir)
 
     env["loadavg_end"] = os.getloadavg()
     finished = datetime.datetime.now(datetime.timezone.utc)
@@ -365,7 +371,9 @@ def main(argv):
         "duration_s": round(time.monotonic() - t_start, 1),
         "mode": "quick" if args.quick else ("partial" if args.only else "full"),
         "groups": groups,
-        "parameters": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds},
+        "parameters": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds,
+                       **({"soak_duration_s": args.duration or soak.DEFAULT_DURATION_S}
+                          if "soak" in groups else {})},
         "environment": env,
         "rows": row_dicts,
         "targets": report,

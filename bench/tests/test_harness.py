@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Unit tests of the bench harness's pure logic (no compositor, no renderer):
-percentiles, the client-log reader, target verdicts and path scrubbing.
+percentiles, the client-log reader, target verdicts, path scrubbing and the
+soak's report (stats lines, phases, percentiles, verdict).
 These are tests of the harness, not benchmarks: they can and should fail."""
 import json
 import os
@@ -13,6 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import compositors  # noqa: E402
 import kernel_row  # noqa: E402
+import soak  # noqa: E402
 import targets  # noqa: E402
 import zcbench  # noqa: E402
 
@@ -164,6 +166,93 @@ class ScrubTest(unittest.TestCase):
         self.assertEqual(out["a"], ["$ZCD_BUILD/bin/zc", "$ZCD_ROOT/bench"])
         self.assertEqual(out["b"], ["$ZCD_ROOT"])
         self.assertEqual(out["n"], 3)
+
+
+def stats_line(t_ns, count, p50, p99, mx, type_="stats", version=1):
+    return json.dumps({"type": type_, "version": version, "t_ns": t_ns, "window_s": 1,
+                       "outputs": [{"name": "HEADLESS-1", "MsBetweenPresents":
+                                    {"count": count, "min": 10.0, "mean": p50, "p50": p50,
+                                     "p95": p99, "p99": p99, "max": mx}}], "clients": []})
+
+
+class SoakReportTest(unittest.TestCase):
+    def test_stats_line_gives_the_first_outputs_interval_window(self):
+        w = soak.parse_stats_line(stats_line(5_000, 60, 16.7, 18.2, 21.0))
+        self.assertEqual(w, {"t_ns": 5000, "count": 60, "p50": 16.7, "p99": 18.2, "max": 21.0})
+
+    def test_other_lines_and_empty_windows_are_skipped(self):
+        self.assertIsNone(soak.parse_stats_line("not json"))
+        self.assertIsNone(soak.parse_stats_line(stats_line(1, 60, 16.7, 18, 20, type_="hello")))
+        self.assertIsNone(soak.parse_stats_line(stats_line(1, 60, 16.7, 18, 20, version=2)))
+        self.assertIsNone(soak.parse_stats_line(stats_line(1, 0, 0, 0, 0)))
+        self.assertIsNone(soak.parse_stats_line(json.dumps({"type": "stats", "version": 1,
+                                                            "t_ns": 1, "outputs": []})))
+
+    def test_rss_from_proc_status(self):
+        text = "Name:\tzc-compositor\nVmPeak:\t  900000 kB\nVmRSS:\t  123456 kB\nThreads: 5\n"
+        self.assertEqual(soak.parse_rss_kib(text), 123456)
+        self.assertIsNone(soak.parse_rss_kib("Name: x\n"))
+
+    def test_phases_are_three_minutes_or_a_quarter_of_a_short_run(self):
+        self.assertEqual(soak.phases(1800), ((10.0, 190.0), (1620.0, 1800)))
+        (s0, s1), (e0, e1) = soak.phases(130)
+        self.assertEqual((s0, s1, e0, e1), (10.0, 40.0, 100.0, 130))
+
+    def test_phase_figures_take_medians_and_the_p99_of_window_p99s(self):
+        proc = [{"t": t, "rss_kib": 1024 * (100 + t // 10), "fds": 40} for t in range(0, 200, 5)]
+        windows = [{"t": t, "count": 60, "p50": 16.0 + (t % 3), "p99": 17.0 + t / 100,
+                    "max": 30.0} for t in range(0, 200)]
+        f = soak.phase_figures(proc, windows, (100, 150))
+        self.assertEqual(f["samples"], 11)
+        self.assertAlmostEqual(f["rss_mib"], 112.0)  # median of 110..115
+        self.assertEqual(f["fds"], 40)
+        self.assertEqual(f["windows"], 51)
+        self.assertEqual(f["p50_ms"], 17.0)
+        self.assertAlmostEqual(f["p99_ms"], 17.0 + 150 / 100)  # the largest of 51 is p99
+        self.assertAlmostEqual(f["p99_median_ms"], 17.0 + 125 / 100)
+        self.assertEqual(f["fps"], 60)
+
+    def test_verdict_passes_flat_runs_and_names_each_problem(self):
+        start = {"rss_mib": 200.0, "fds": 40}
+        ok, line = soak.verdict(start, {"rss_mib": 210.0, "fds": 41}, True, 0, True)
+        self.assertTrue(ok, line)
+        self.assertTrue(line.startswith("PASS"))
+        # 10% of 200 MiB is 20 MiB: the larger limit applies.
+        ok, _ = soak.verdict(start, {"rss_mib": 219.0, "fds": 40}, True, 0, True)
+        self.assertTrue(ok)
+        ok, line = soak.verdict(start, {"rss_mib": 221.0, "fds": 45}, True, 0, True)
+        self.assertFalse(ok)
+        self.assertIn("RSS grew +21.0 MiB > 20.0", line)
+        self.assertIn("fds grew +5 > 4", line)
+        ok, line = soak.verdict({"rss_mib": 50.0, "fds": 40}, {"rss_mib": 67.0, "fds": 40},
+                                True, 0, True)
+        self.assertFalse(ok)
+        self.assertIn("> 16.0", line)  # small processes: the 16 MiB floor
+        ok, line = soak.verdict(start, start, False, 2, False)
+        self.assertFalse(ok)
+        for text in ("compositor died", "2 churn clients failed", "demo client ended early"):
+            self.assertIn(text, line)
+        ok, line = soak.verdict({}, start, True, 0, True)
+        self.assertFalse(ok)
+        self.assertIn("no RSS/fd samples", line)
+
+    def test_rows_carry_start_end_and_the_verdict(self):
+        start = {"samples": 3, "windows": 30, "rss_mib": 200.0, "fds": 40, "p50_ms": 16.7,
+                 "p99_ms": 20.0, "p99_median_ms": 18.0, "fps": 60.0}
+        end = dict(start, rss_mib=201.0)
+        rows = {r.id: r for r in soak.soak_rows(120, start, end, True, "PASS: x", 20, 60, 0)}
+        self.assertEqual(rows["soak.rss_mib.end"].value, 201.0)
+        self.assertEqual(rows["soak.p99_ms.start"].value, 20.0)
+        self.assertIn("median second's p99 18.0 ms", rows["soak.p99_ms.start"].note)
+        self.assertEqual(rows["soak.rss_growth_mib"].value, 1.0)
+        self.assertEqual(rows["soak.fd_growth"].value, 0)
+        self.assertEqual(rows["soak.verdict"].value, 1)
+        self.assertEqual(rows["soak.churn_clients"].value, 60)
+        rows = {r.id: r for r in soak.soak_rows(120, {"samples": 0, "windows": 0}, end, False,
+                                                "FAIL", 1, 3, 3)}
+        self.assertIsNotNone(rows["soak.rss_mib.start"].missing)
+        self.assertNotIn("soak.rss_growth_mib", rows)
+        self.assertEqual(rows["soak.verdict"].value, 0)
 
 
 if __name__ == "__main__":

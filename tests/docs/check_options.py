@@ -68,7 +68,7 @@ def help_flags(cmd):
 
 def source_env_vars(root):
     found = {}
-    for top in ("app", "renderer", "common", "interconnect_client", "tools", "bench", "vm",
+    for top in ("app", "renderer", "common", "client_core", "interconnect_client", "tools", "bench", "vm",
                 "kernel", "qemu", "scripts", "tests", "include"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
             for name in files:

@@ -33,10 +33,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "client_core/connection.hpp"
+#include "client_core/frame_loop.hpp"
+#include "client_core/shm_buffer.hpp"
+#include "client_core/toplevel.hpp"
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "presentation-time-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
@@ -125,161 +128,36 @@ bool parse_args(int argc, char** argv, Args* a) {
     return true;
 }
 
+// The connection, the toplevel and the frame loop are the client core's
+// (client_core/); what is here is what the e2e tests ask of this client.
 struct Client {
     Args args;
-    wl_display* display = nullptr;
-    wl_compositor* compositor = nullptr;
-    wl_subcompositor* subcompositor = nullptr;
-    wl_shm* shm = nullptr;
-    xdg_wm_base* wm_base = nullptr;
-    wp_presentation* presentation = nullptr;
-    zwp_linux_dmabuf_v1* dmabuf = nullptr;
-    uint32_t dmabuf_version = 0;
-    wl_registry* registry = nullptr;
-    wl_surface* surface = nullptr;
-    xdg_surface* xsurface = nullptr;
-    xdg_toplevel* toplevel = nullptr;
-    wl_surface* sub_surface = nullptr;
-    wl_subsurface* subsurface = nullptr;
-    std::vector<wl_buffer*> buffers;                      // attached, not destroyed yet
-    wl_callback* frame = nullptr;                         // pending frame callback
-    std::set<struct wp_presentation_feedback*> feedbacks; // pending
-    bool configured = false;
+    zcd::wlc::Connection conn;
+    zcd::wlc::Toplevel window;
+    zcd::wlc::FrameCallback frame_cb{[this] { frame_done = true; }};
+    zcd::wlc::FeedbackSet feedback;
     int presented = 0, discarded = 0, zero_copy = 0;
     bool frame_done = true;
+
+    wl_display* display() const { return conn.display(); }
+    const zcd::wlc::Globals& g() const { return conn.globals(); }
 };
-
-// Every proxy the client still holds, destroyed before the disconnect,
-// whichever way run() ended (also after a protocol error): a sanitized run
-// (docs/sanitizers.md) reports each one left as a leak.
-void teardown(Client& c) {
-    if (!c.display)
-        return;
-    for (struct wp_presentation_feedback* fb : c.feedbacks)
-        wp_presentation_feedback_destroy(fb);
-    if (c.frame)
-        wl_callback_destroy(c.frame);
-    for (wl_buffer* b : c.buffers)
-        wl_buffer_destroy(b);
-    if (c.subsurface)
-        wl_subsurface_destroy(c.subsurface);
-    if (c.sub_surface)
-        wl_surface_destroy(c.sub_surface);
-    if (c.toplevel)
-        xdg_toplevel_destroy(c.toplevel);
-    if (c.xsurface)
-        xdg_surface_destroy(c.xsurface);
-    if (c.surface)
-        wl_surface_destroy(c.surface);
-    if (c.dmabuf)
-        zwp_linux_dmabuf_v1_destroy(c.dmabuf);
-    if (c.presentation)
-        wp_presentation_destroy(c.presentation);
-    if (c.wm_base)
-        xdg_wm_base_destroy(c.wm_base);
-    if (c.shm)
-        wl_shm_destroy(c.shm);
-    if (c.subcompositor)
-        wl_subcompositor_destroy(c.subcompositor);
-    if (c.compositor)
-        wl_compositor_destroy(c.compositor);
-    if (c.registry)
-        wl_registry_destroy(c.registry);
-    wl_display_disconnect(c.display);
-    c.display = nullptr;
-}
-
-void registry_global(void* data, wl_registry* reg, uint32_t name, const char* iface,
-                     uint32_t version) {
-    auto* c = static_cast<Client*>(data);
-    auto bind = [&](const wl_interface* i, uint32_t max) {
-        return wl_registry_bind(reg, name, i, version < max ? version : max);
-    };
-    if (std::strcmp(iface, wl_compositor_interface.name) == 0)
-        c->compositor = static_cast<wl_compositor*>(bind(&wl_compositor_interface, 4));
-    else if (std::strcmp(iface, wl_subcompositor_interface.name) == 0)
-        c->subcompositor = static_cast<wl_subcompositor*>(bind(&wl_subcompositor_interface, 1));
-    else if (std::strcmp(iface, wl_shm_interface.name) == 0)
-        c->shm = static_cast<wl_shm*>(bind(&wl_shm_interface, 1));
-    else if (std::strcmp(iface, xdg_wm_base_interface.name) == 0)
-        c->wm_base = static_cast<xdg_wm_base*>(bind(&xdg_wm_base_interface, 1));
-    else if (std::strcmp(iface, wp_presentation_interface.name) == 0)
-        c->presentation = static_cast<wp_presentation*>(bind(&wp_presentation_interface, 1));
-    else if (std::strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0 && version >= 2) {
-        // v4 only when asked: feedback replaces the format events of v3.
-        c->dmabuf_version = version;
-        c->dmabuf = static_cast<zwp_linux_dmabuf_v1*>(
-            bind(&zwp_linux_dmabuf_v1_interface, c->args.dmabuf_feedback ? 4 : 3));
-    }
-}
-void registry_remove(void*, wl_registry*, uint32_t) {}
-const wl_registry_listener kRegistry = {registry_global, registry_remove};
-
-void wm_ping(void*, xdg_wm_base* wm, uint32_t serial) {
-    xdg_wm_base_pong(wm, serial);
-}
-const xdg_wm_base_listener kWmBase = {wm_ping};
-
-void xsurface_configure(void* data, xdg_surface* xs, uint32_t serial) {
-    xdg_surface_ack_configure(xs, serial);
-    static_cast<Client*>(data)->configured = true;
-}
-const xdg_surface_listener kXdgSurface = {xsurface_configure};
-
-void toplevel_configure(void*, xdg_toplevel*, int32_t, int32_t, wl_array*) {}
-void toplevel_close(void*, xdg_toplevel*) {}
-void toplevel_bounds(void*, xdg_toplevel*, int32_t, int32_t) {}
-void toplevel_caps(void*, xdg_toplevel*, wl_array*) {}
-const xdg_toplevel_listener kToplevel = {toplevel_configure, toplevel_close, toplevel_bounds,
-                                         toplevel_caps};
-
-void fb_sync_output(void*, struct wp_presentation_feedback*, wl_output*) {}
-void fb_presented(void* data, struct wp_presentation_feedback* fb, uint32_t, uint32_t, uint32_t,
-                  uint32_t, uint32_t, uint32_t, uint32_t flags) {
-    auto* c = static_cast<Client*>(data);
-    c->presented++;
-    if (flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
-        c->zero_copy++;
-    c->feedbacks.erase(fb);
-    wp_presentation_feedback_destroy(fb);
-}
-void fb_discarded(void* data, struct wp_presentation_feedback* fb) {
-    auto* c = static_cast<Client*>(data);
-    c->discarded++;
-    c->feedbacks.erase(fb);
-    wp_presentation_feedback_destroy(fb);
-}
-const wp_presentation_feedback_listener kFeedback = {fb_sync_output, fb_presented, fb_discarded};
-
-void frame_done(void* data, wl_callback* cb, uint32_t) {
-    auto* c = static_cast<Client*>(data);
-    c->frame_done = true;
-    c->frame = nullptr;
-    wl_callback_destroy(cb);
-}
-const wl_callback_listener kFrame = {frame_done};
 
 // A memfd holding one XRGB8888 frame of the client's colour (or `a`'s
 // size and colour when given another Args).
 int make_filled_memfd(const Args& a, size_t* size_out) {
-    const size_t stride = static_cast<size_t>(a.width) * 4;
-    const size_t size = stride * static_cast<size_t>(a.height);
-    int fd = memfd_create("zc-test-client", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0 || ftruncate(fd, static_cast<off_t>(size)) != 0)
-        die(1, "memfd: %s", std::strerror(errno));
+    const size_t size = static_cast<size_t>(a.width) * 4 * static_cast<size_t>(a.height);
     // Sealed against shrinking, as a well-behaved client does: the
     // compositor may then read it without a copy.
-    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0)
-        die(1, "memfd seal: %s", std::strerror(errno));
-    void* map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED)
-        die(1, "mmap: %s", std::strerror(errno));
-    auto* px = static_cast<uint32_t*>(map);
+    zcd::wlc::SealedMemfd mem;
+    std::string err;
+    if (!mem.init("zc-test-client", size, &err))
+        die(1, "%s", err.c_str());
+    auto* px = static_cast<uint32_t*>(mem.data());
     for (size_t i = 0; i < size / 4; ++i)
         px[i] = 0xff000000u | a.color;
-    munmap(map, size);
     *size_out = size;
-    return fd;
+    return mem.release();
 }
 
 // Default feedback of linux-dmabuf v4: the format table, the main device and
@@ -313,53 +191,38 @@ const zwp_linux_dmabuf_feedback_v1_listener kDmabufFeedback = {
     fbk_done, fbk_table, fbk_main, fbk_tranche_done, fbk_target, fbk_formats, fbk_flags};
 
 int print_dmabuf_feedback(Client& c) {
-    if (!c.dmabuf)
+    if (!c.g().dmabuf)
         die(3, "the compositor offers no zwp_linux_dmabuf_v1%s", "");
-    if (c.dmabuf_version < 4) {
+    if (c.g().dmabuf_advertised_version < 4) {
         std::fprintf(stderr, "zc-test-client: zwp_linux_dmabuf_v1 is version %u, not 4\n",
-                     c.dmabuf_version);
+                     c.g().dmabuf_advertised_version);
         return 1;
     }
     Feedback fb;
-    zwp_linux_dmabuf_feedback_v1* f = zwp_linux_dmabuf_v1_get_default_feedback(c.dmabuf);
+    zwp_linux_dmabuf_feedback_v1* f = zwp_linux_dmabuf_v1_get_default_feedback(c.g().dmabuf);
     zwp_linux_dmabuf_feedback_v1_add_listener(f, &kDmabufFeedback, &fb);
     while (!fb.done)
-        if (wl_display_dispatch(c.display) < 0)
+        if (wl_display_dispatch(c.display()) < 0)
             die(1, "connection lost before the feedback was done%s", "");
     zwp_linux_dmabuf_feedback_v1_destroy(f);
     std::printf("dmabuf-feedback version=%u table_bytes=%u main_device=%d tranches=%d "
                 "formats=%zu\n",
-                c.dmabuf_version, fb.table_size, fb.main_device ? 1 : 0, fb.tranches,
+                c.g().dmabuf_advertised_version, fb.table_size, fb.main_device ? 1 : 0, fb.tranches,
                 fb.tranche_formats);
     return fb.table_size > 0 && fb.main_device && fb.tranches > 0 && fb.tranche_formats > 0 ? 0 : 1;
 }
 
-// wl_display_dispatch that gives up at `deadline`: a compositor that stops
-// sending events must make this client fail with a message, not hang.
-// Returns the number of events dispatched, 0 on timeout, -1 on error.
+// Dispatch that gives up at `deadline`: a compositor that stops sending
+// events must make this client fail with a message, not hang.  Returns > 0
+// on progress, 0 on timeout, -1 on error.
 int dispatch_until(wl_display* d, std::chrono::steady_clock::time_point deadline) {
-    while (wl_display_prepare_read(d) != 0)
-        if (wl_display_dispatch_pending(d) < 0)
-            return -1;
-    wl_display_flush(d);
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd p{wl_display_get_fd(d), POLLIN, 0};
-    int r = poll(&p, 1, left.count() > 0 ? static_cast<int>(left.count()) : 0);
-    if (r <= 0) {
-        wl_display_cancel_read(d);
-        return r == 0 ? 0 : -1;
-    }
-    if (wl_display_read_events(d) < 0)
-        return -1;
-    int n = wl_display_dispatch_pending(d);
-    return n < 0 ? -1 : n + 1; // woke up: count it as progress even with 0 events
+    return zcd::wlc::dispatch_timeout(d, zcd::wlc::ms_until(deadline));
 }
 
 wl_buffer* make_shm_buffer(Client& c, const Args& a) {
     size_t size = 0;
     int fd = make_filled_memfd(a, &size);
-    wl_shm_pool* pool = wl_shm_create_pool(c.shm, fd, static_cast<int32_t>(size));
+    wl_shm_pool* pool = wl_shm_create_pool(c.g().shm, fd, static_cast<int32_t>(size));
     wl_buffer* b =
         wl_shm_pool_create_buffer(pool, 0, a.width, a.height, a.width * 4, WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
@@ -370,11 +233,11 @@ wl_buffer* make_shm_buffer(Client& c, const Args& a) {
 // Linear XRGB8888 "dmabuf" backed by a memfd: linux-dmabuf carries any fd,
 // and the renderer's import path sees exactly what a real dmabuf would give.
 wl_buffer* make_memfd_dmabuf(Client& c) {
-    if (!c.dmabuf)
+    if (!c.g().dmabuf)
         die(3, "the compositor offers no zwp_linux_dmabuf_v1%s", "");
     size_t size = 0;
     int fd = make_filled_memfd(c.args, &size);
-    zwp_linux_buffer_params_v1* params = zwp_linux_dmabuf_v1_create_params(c.dmabuf);
+    zwp_linux_buffer_params_v1* params = zwp_linux_dmabuf_v1_create_params(c.g().dmabuf);
     zwp_linux_buffer_params_v1_add(params, fd, 0, 0, static_cast<uint32_t>(c.args.width) * 4, 0, 0);
     wl_buffer* b = zwp_linux_buffer_params_v1_create_immed(params, c.args.width, c.args.height,
                                                            kFourccXrgb8888, 0);
@@ -389,14 +252,14 @@ wl_buffer* make_buffer(Client& c) {
 
 // One malformed dmabuf; the compositor must reject it with a protocol error.
 int send_bad_dmabuf(Client& c) {
-    if (!c.dmabuf)
+    if (!c.g().dmabuf)
         die(3, "the compositor offers no zwp_linux_dmabuf_v1%s", "");
     const Args& a = c.args;
     const uint32_t stride = static_cast<uint32_t>(a.width) * 4;
     size_t size = 0;
     int fd = make_filled_memfd(a, &size);
     uint32_t format = kFourccXrgb8888;
-    zwp_linux_buffer_params_v1* params = zwp_linux_dmabuf_v1_create_params(c.dmabuf);
+    zwp_linux_buffer_params_v1* params = zwp_linux_dmabuf_v1_create_params(c.g().dmabuf);
     if (a.bad == "plane-count") {
         // XRGB8888 has one plane; a second one is wrong.
         zwp_linux_buffer_params_v1_add(params, fd, 0, 0, stride, 0, 0);
@@ -424,18 +287,19 @@ int send_bad_dmabuf(Client& c) {
     close(fd);
     wl_buffer* b = zwp_linux_buffer_params_v1_create_immed(params, a.width, a.height, format, 0);
     zwp_linux_buffer_params_v1_destroy(params);
-    c.buffers.push_back(b);
-    wl_surface_attach(c.surface, b, 0, 0);
-    wl_surface_commit(c.surface);
-    wl_display_roundtrip(c.display);
-    int err = wl_display_get_error(c.display);
+    wl_surface_attach(c.window.surface(), b, 0, 0);
+    wl_surface_commit(c.window.surface());
+    wl_display_roundtrip(c.display());
+    // Destroyed whatever happened: a sanitized run reports a proxy left.
+    wl_buffer_destroy(b);
+    int err = wl_display_get_error(c.display());
     if (err == 0) {
         std::fprintf(stderr, "zc-test-client: malformed dmabuf (%s) was accepted\n", a.bad.c_str());
         return 1;
     }
     const wl_interface* iface = nullptr;
     uint32_t id = 0;
-    uint32_t code = wl_display_get_protocol_error(c.display, &iface, &id);
+    uint32_t code = wl_display_get_protocol_error(c.display(), &iface, &id);
     std::printf("protocol-error interface=%s code=%u (bad %s)\n", iface ? iface->name : "none",
                 code, a.bad.c_str());
     return 0;
@@ -443,29 +307,23 @@ int send_bad_dmabuf(Client& c) {
 
 int run(Client& c) {
     const Args& a = c.args;
-    c.display = wl_display_connect(nullptr);
-    if (!c.display)
-        die(3, "cannot connect to the Wayland display%s", "");
-    c.registry = wl_display_get_registry(c.display);
-    wl_registry_add_listener(c.registry, &kRegistry, &c);
-    wl_display_roundtrip(c.display);
-    if (!c.compositor || !c.shm || !c.wm_base)
+    zcd::wlc::ConnectOptions opt;
+    // v4 only when asked: feedback replaces the format events of v3.
+    opt.dmabuf_min_version = 2;
+    opt.dmabuf_max_version = a.dmabuf_feedback ? 4 : 3;
+    std::string err;
+    if (!c.conn.connect(opt, &err)) {
+        if (!c.display())
+            die(3, "cannot connect to the Wayland display%s", "");
+        die(1, "%s", err.c_str());
+    }
+    if (!c.g().compositor || !c.g().shm || !c.g().wm_base)
         die(3, "compositor lacks wl_compositor, wl_shm or xdg_wm_base%s", "");
     if (a.dmabuf_feedback)
         return print_dmabuf_feedback(c);
-    xdg_wm_base_add_listener(c.wm_base, &kWmBase, &c);
-    c.surface = wl_compositor_create_surface(c.compositor);
-    c.xsurface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
-    xdg_surface_add_listener(c.xsurface, &kXdgSurface, &c);
-    c.toplevel = xdg_surface_get_toplevel(c.xsurface);
-    xdg_toplevel_add_listener(c.toplevel, &kToplevel, &c);
-    xdg_toplevel_set_app_id(c.toplevel, a.app_id.c_str());
-    xdg_toplevel_set_title(c.toplevel, a.app_id.c_str());
-    wl_surface_commit(c.surface);
-    auto configure_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
-    while (!c.configured)
-        if (dispatch_until(c.display, configure_deadline) <= 0)
-            die(1, "no configure from the compositor (connection lost or timeout)%s", "");
+    c.window.init(c.g(), a.app_id, a.app_id);
+    if (!c.window.wait_configured(c.display(), a.timeout_s * 1000, &err))
+        die(1, "no configure from the compositor (connection lost or timeout)%s", "");
 
     if (!a.bad.empty())
         return send_bad_dmabuf(c);
@@ -473,11 +331,11 @@ int run(Client& c) {
     wl_surface* sub_surface = nullptr;
     Args sub_args = a;
     if (a.subsurface) {
-        if (!c.subcompositor)
+        if (!c.g().subcompositor)
             die(3, "compositor lacks wl_subcompositor%s", "");
-        sub_surface = c.sub_surface = wl_compositor_create_surface(c.compositor);
-        wl_subsurface* sub = c.subsurface =
-            wl_subcompositor_get_subsurface(c.subcompositor, sub_surface, c.surface);
+        sub_surface = wl_compositor_create_surface(c.g().compositor);
+        wl_subsurface* sub =
+            wl_subcompositor_get_subsurface(c.g().subcompositor, sub_surface, c.window.surface());
         wl_subsurface_set_position(sub, 16, 16);
         wl_subsurface_set_desync(sub);
         sub_args.width = std::max(1, a.width / 2);
@@ -486,7 +344,7 @@ int run(Client& c) {
     }
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
-    std::vector<wl_buffer*>& old_buffers = c.buffers;
+    std::vector<wl_buffer*> old_buffers;
     int committed = 0, sub_committed = 0, reattached = 0;
     wl_buffer* last = nullptr;
     while (c.presented < a.frames) {
@@ -507,25 +365,29 @@ int run(Client& c) {
             // Unchanged content: the same buffer again, nothing damaged.
             const bool again = a.reattach && last && committed % 2 == 1;
             wl_buffer* b = again ? last : make_buffer(c);
-            wl_surface_attach(c.surface, b, 0, 0);
+            wl_surface_attach(c.window.surface(), b, 0, 0);
             if (!again)
-                wl_surface_damage_buffer(c.surface, 0, 0, a.width, a.height);
+                wl_surface_damage_buffer(c.window.surface(), 0, 0, a.width, a.height);
             reattached += again ? 1 : 0;
-            wl_callback* cb = c.frame = wl_surface_frame(c.surface);
-            wl_callback_add_listener(cb, &kFrame, &c);
+            c.frame_cb.request(c.window.surface());
             c.frame_done = false;
-            if (c.presentation) {
-                struct wp_presentation_feedback* fb =
-                    wp_presentation_feedback(c.presentation, c.surface);
-                wp_presentation_feedback_add_listener(fb, &kFeedback, &c);
-                c.feedbacks.insert(fb);
-            }
-            wl_surface_commit(c.surface);
+            if (c.g().presentation)
+                c.feedback.request(c.g().presentation, c.window.surface(),
+                                   [&c](const zcd::wlc::Presented* p) {
+                                       if (!p) {
+                                           c.discarded++;
+                                           return;
+                                       }
+                                       c.presented++;
+                                       if (p->flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
+                                           c.zero_copy++;
+                                   });
+            wl_surface_commit(c.window.surface());
             committed++;
             if (a.destroy_mid_frame && committed == 3) {
                 // Vanish between commit and presentation: no destroy
                 // requests, no waiting; the socket just closes.
-                wl_display_flush(c.display);
+                wl_display_flush(c.display());
                 std::printf("destroyed mid-frame after %d commits\n", committed);
                 std::fflush(stdout);
                 _exit(0);
@@ -533,7 +395,7 @@ int run(Client& c) {
             if (a.destroy_buffer_in_use && committed == 3) {
                 // The compositor holds this buffer (no release yet):
                 // destroying it is legal, the content becomes undefined.
-                wl_display_roundtrip(c.display);
+                wl_display_roundtrip(c.display());
                 wl_buffer_destroy(b);
                 b = nullptr;
             }
@@ -541,10 +403,10 @@ int run(Client& c) {
                 old_buffers.push_back(b);
             last = b;
         }
-        int n = dispatch_until(c.display, deadline);
+        int n = dispatch_until(c.display(), deadline);
         if (n < 0) {
             std::fprintf(stderr, "zc-test-client: connection lost (error %d)\n",
-                         wl_display_get_error(c.display));
+                         wl_display_get_error(c.display()));
             return 1;
         }
         // Keep at most a few buffers alive; older ones have been replaced.
@@ -556,7 +418,11 @@ int run(Client& c) {
     std::printf("presented=%d discarded=%d zero_copy=%d\n", c.presented, c.discarded, c.zero_copy);
     std::printf("commits=%d subsurface_commits=%d reattached=%d\n", committed, sub_committed,
                 reattached);
-    return 0;
+    for (wl_buffer* b : old_buffers)
+        wl_buffer_destroy(b);
+    if (sub_surface)
+        wl_surface_destroy(sub_surface);
+    return 0; // the window and the connection go with the Client
 }
 
 } // namespace
@@ -564,7 +430,5 @@ int run(Client& c) {
 int main(int argc, char** argv) {
     Client c;
     parse_args(argc, argv, &c.args);
-    int rc = run(c);
-    teardown(c);
-    return rc;
+    return run(c);
 }

@@ -9,6 +9,10 @@ and xdg-shell.xml (request order in the XML).
 Wire format: each message is object id (u32), then (size << 16 | opcode)
 (u32), then the arguments: 32-bit ints, strings and arrays as a u32 length
 (strings: with their NUL) and bytes padded to 4, fds out of band.
+
+It stays outside the shared C++ client core (client_core/, used by
+zc-client, zc-bench-client and zc-test-client) by necessity: that core sits
+on libwayland, which is exactly what would refuse these messages.
 """
 import array
 import os
