@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <utility>
 
@@ -210,6 +211,39 @@ bool parse_dma_range(const std::string& text, DmaRange* out, std::string* error)
     if (r.offset + r.length < r.offset)
         return fail(error, "range '" + text + "' overflows 64 bits");
     *out = r;
+    return true;
+}
+
+bool VfioDevice::write_region(uint32_t region_index, uint64_t offset, const void* data, size_t len,
+                              std::string* error) const {
+    vfio_region_info info{};
+    info.argsz = sizeof info;
+    info.index = region_index;
+    if (ioctl(device_fd_, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) {
+        *error = "VFIO_DEVICE_GET_REGION_INFO for region " + std::to_string(region_index) + ": " +
+                 std::strerror(errno);
+        return false;
+    }
+    if (offset > info.size || len > info.size - offset) {
+        *error = "region " + std::to_string(region_index) + " has " + std::to_string(info.size) +
+                 " bytes, too small for " + std::to_string(len) + " at " + std::to_string(offset);
+        return false;
+    }
+    if (!(info.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+        *error = "region " + std::to_string(region_index) + " cannot be mmapped";
+        return false;
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t start = offset - offset % uint64_t(page);
+    size_t map_len = size_t(offset - start) + len;
+    void* m = mmap(nullptr, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, device_fd_,
+                   off_t(info.offset + start));
+    if (m == MAP_FAILED) {
+        *error = "mmap of region " + std::to_string(region_index) + ": " + std::strerror(errno);
+        return false;
+    }
+    std::memcpy(static_cast<char*>(m) + (offset - start), data, len);
+    munmap(m, map_len);
     return true;
 }
 

@@ -43,6 +43,12 @@ class VfioDevice {
     // ("running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF ...") when absent.
     bool probe_dmabuf(std::string* error) const;
 
+    // Writes `len` bytes at `offset` of region `region_index` through an
+    // mmap of the region, as a program drawing into a VF's memory BAR does.
+    // false + one-line *error when the region is too small or not mappable.
+    bool write_region(uint32_t region_index, uint64_t offset, const void* data, size_t len,
+                      std::string* error) const;
+
     // The dma-buf fd (O_CLOEXEC | O_RDWR), or -1 with *error.
     int export_dmabuf(uint32_t region_index, const std::vector<DmaRange>& ranges,
                       std::string* error) const;

@@ -4,12 +4,14 @@
 // process), or run a command that inherits it.
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
+#include "common/pattern.hpp"
 #include "interconnect_client/vfio_dmabuf.hpp"
 
 namespace {
@@ -27,6 +29,13 @@ void usage(FILE* to) {
                  "  --region N              region (BAR) index (default 0)\n"
                  "  --range OFFSET:LENGTH   byte range of the region (repeatable; 0x-hex ok)\n"
                  "  --probe-only            only check that the kernel has the feature\n"
+                 "  --fill-pattern PATTERN  before exporting, draw a frame of PATTERN (smpte,\n"
+                 "                          gradient, ...; identity stripe included) into the\n"
+                 "                          region at the first range's offset, through an\n"
+                 "                          mmap of the region\n"
+                 "  --fill-size WxH         that frame's size (XRGB8888, default 320x240)\n"
+                 "  --fill-frame N          its frame number, in the stripe (default 1)\n"
+                 "  --fill-out PATH         also write the frame's bytes to PATH\n"
                  "  --write-fd-to PATH      write the fd number + newline to PATH, then print\n"
                  "                          what PATH reads back\n"
                  "  --hold S                keep the device and dma-buf open S seconds before\n"
@@ -54,7 +63,10 @@ int refused(const std::string& what) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::string device, write_fd_to;
+    std::string device, write_fd_to, fill_out;
+    std::optional<zcd::Pattern> fill;
+    uint32_t fill_w = 320, fill_h = 240;
+    uint64_t fill_frame = 1;
     uint32_t region = 0;
     unsigned hold_s = 0;
     bool probe_only = false;
@@ -89,6 +101,29 @@ int main(int argc, char** argv) {
             if (!zcd::parse_dma_range(v, &r, &err))
                 return bad(err);
             ranges.push_back(r);
+        } else if (a == "--fill-pattern") {
+            std::string err;
+            if (!value(&v))
+                return bad("--fill-pattern needs a pattern");
+            fill = zcd::parse_pattern(v, &err);
+            if (!fill)
+                return bad("--fill-pattern: " + err);
+        } else if (a == "--fill-size") {
+            unsigned w = 0, h = 0;
+            char end = 0;
+            if (!value(&v) || std::sscanf(v.c_str(), "%ux%u%c", &w, &h, &end) != 2 || w == 0 ||
+                h == 0 || w > 16384 || h > 16384)
+                return bad("--fill-size needs WxH (1..16384 each)");
+            fill_w = w;
+            fill_h = h;
+        } else if (a == "--fill-frame") {
+            if (!value(&v) || v.empty() || v.find_first_not_of("0123456789") != std::string::npos ||
+                v.size() > 9)
+                return bad("--fill-frame needs a frame number");
+            fill_frame = std::stoull(v);
+        } else if (a == "--fill-out") {
+            if (!value(&fill_out))
+                return bad("--fill-out needs a path");
         } else if (a == "--probe-only") {
             probe_only = true;
         } else if (a == "--write-fd-to") {
@@ -131,6 +166,21 @@ int main(int argc, char** argv) {
         std::printf("%s (%s): VFIO_DEVICE_FEATURE_DMA_BUF supported\n", device.c_str(),
                     dev.how().c_str());
         return 0;
+    }
+    if (fill) {
+        std::vector<uint32_t> px = zcd::render_pattern(*fill, fill_frame, fill_w, fill_h);
+        size_t bytes = px.size() * sizeof(uint32_t);
+        if (!dev.write_region(region, ranges[0].offset, px.data(), bytes, &err))
+            return refused(err);
+        if (!fill_out.empty()) {
+            FILE* f = std::fopen(fill_out.c_str(), "wb");
+            if (!f || std::fwrite(px.data(), 1, bytes, f) != bytes || std::fclose(f) != 0)
+                return refused("cannot write " + fill_out + ": " + std::strerror(errno));
+        }
+        std::printf("filled region %u at %llu: %s frame %llu, %ux%u XRGB8888, %zu bytes\n", region,
+                    static_cast<unsigned long long>(ranges[0].offset),
+                    zcd::to_string(*fill).c_str(), static_cast<unsigned long long>(fill_frame),
+                    fill_w, fill_h, bytes);
     }
     int fd = dev.export_dmabuf(region, ranges, &err);
     if (fd < 0)

@@ -5,8 +5,10 @@
 # the host's root file system shared read-only over 9p (no image to build), a
 # writable 9p output share, an emulated SR-IOV PF (QEMU nvme, sriov_max_vfs),
 # an unrelated PCI device behind the same PCIe switch (a second nvme
-# controller, no SR-IOV), a third nvme on the root complex, virtio-gpu
-# for display and a virtio-serial port fed by the host agent.  guest-init.sh
+# controller, no SR-IOV), a third nvme on the root complex, the project QEMU's
+# emulated SR-IOV GPU-memory device (x-sriov-lmem) on a root port of its own,
+# virtio-gpu for display and a virtio-serial port fed by the host agent.
+# The QEMU is the project's (./zcd qemu build, cached).  guest-init.sh
 # (PID 1) runs the checks of checks.txt; this script answers the guest's
 # screendump request over QMP, judges the results and ends with
 # "zcd-summary: ran=N failed=N skipped=N".
@@ -28,7 +30,8 @@ usage: ./zcd vm emulated-test [options]
 Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md).
   --kernel FILE        guest kernel (default: ./zcd kernel build-vm's bzImage, built if needed)
   --importer-ko FILE   the kernel test importer module (default: found in the build-vm tree)
-  --no-build           build nothing (neither ./zcd build nor ./zcd kernel build-vm); use what exists
+  --no-build           build nothing (neither ./zcd build, ./zcd kernel build-vm nor
+                       ./zcd qemu build); use what exists
   --out DIR            results directory (default out/vm-emulated)
   --timeout SEC        whole-VM time limit (default 1500)
   --memory SIZE        guest RAM (default 2G)
@@ -37,14 +40,15 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
   --client-size WxH    zc-client buffer size (default 160x120)
   --client-at X,Y      where zc-compositor places the client (default 8,8: its shelf layout's gap)
   --run-seconds SEC    how long the compositor may take for its first captures (default 300)
-  --qemu PATH          QEMU binary (default $ZCD_QEMU or qemu-system-x86_64)
+  --qemu PATH          QEMU binary (default $ZCD_QEMU, else the project's QEMU:
+                       ./zcd qemu build's, built if needed); it needs x-sriov-lmem
   --console            copy the guest console to stderr while it runs
   -h, --help           this text
 USAGE
 }
 
 kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=1500
-memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu=$(qemu_binary) console=0
+memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu="" console=0
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -106,14 +110,15 @@ finish() {
 	local t_end
 	t_end=$(date +%s)
 	echo "emulated-test: times: kernel build $((t_build_end - t_start))s," \
-		"userland build $((t_userland_end - t_userland))s, VM $((t_end - t_userland_end))s, total $((t_end - t_start))s"
+		"userland build $((t_userland_end - t_userland))s, QEMU build $((t_qemu_end - t_userland_end))s," \
+		"VM $((t_end - t_qemu_end))s, total $((t_end - t_start))s"
 	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-$unreported}" >&2
 	echo "zcd-summary: ran=$ran failed=$failed skipped=0"
 	[ $failed -eq 0 ]
 }
 
 # --- the kernel: the series' bzImage, via the kernel helper's cached build.
-t_build_end=$t_start t_userland=$t_start t_userland_end=$t_start
+t_build_end=$t_start t_userland=$t_start t_userland_end=$t_start t_qemu_end=$t_start
 no_kernel="not run: no guest kernel (see vm.kernel-built)"
 kernel_out=$ZCD_CACHE/kernel/out-vm
 if [ -z "$kernel" ]; then
@@ -159,11 +164,24 @@ fi
 
 t_userland_end=$(date +%s)
 
+# --- the project's QEMU (qemu/): built once into the cache and reused while
+# its source and series are unchanged.  $ZCD_QEMU or --qemu name another.
+if [ -z "$qemu" ] && [ -n "${ZCD_QEMU:-}" ]; then qemu=$ZCD_QEMU; fi
+if [ -z "$qemu" ]; then
+	if [ $build -eq 1 ]; then
+		echo "emulated-test: ./zcd qemu build (cached when unchanged; log in ${out#"$ZCD_ROOT"/}/qemu-build.log)"
+		"$ZCD_ROOT/qemu/zcd-qemu.sh" build >"$out/qemu-build.log" 2>&1 ||
+			note "./zcd qemu build failed: $(tail -n 1 "$out/qemu-build.log")"
+	fi
+	qemu=$(project_qemu)
+fi
+t_qemu_end=$(date +%s)
+
 # --- the QEMU prerequisites this test needs (one line each).
 missing=()
 command -v "$qemu" >/dev/null || missing+=("QEMU '$qemu' not found")
 if [ ${#missing[@]} -eq 0 ]; then
-	for dev in nvme nvme-subsys pcie-root-port x3130-upstream xio3130-downstream virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport; do
+	for dev in nvme nvme-subsys pcie-root-port x3130-upstream xio3130-downstream virtio-gpu-pci virtio-9p-pci virtio-serial-pci virtserialport x-sriov-lmem; do
 		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
 	done
 	[ -z "$(qemu_device_missing_props "$qemu" nvme sriov_max_vfs)" ] ||
@@ -238,6 +256,10 @@ args=(
 	-device nvme,id=sriov_pf,bus=zcd_dn0,serial=zcd0001,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=4,max_ioqpairs=12
 	-device nvme,id=unrelated,bus=zcd_dn1,serial=zcd0002
 	-device nvme,id=no_p2p_path,bus=pcie.0,serial=zcd0003
+	# The emulated SR-IOV GPU memory (qemu/README.md): 2 VFs of 64 MiB, the
+	# PF's memory BAR holds them all; its VFs share its root port.
+	-device pcie-root-port,id=zcd_rp1,bus=pcie.0,chassis=4,slot=2
+	-device x-sriov-lmem,id=sriov_lmem,bus=zcd_rp1
 	-device "virtio-gpu-pci,max_outputs=1,xres=$xres,yres=$yres"
 	-device virtio-serial-pci,id=vserial0
 	-chardev "socket,id=kstat,path=$kstat_sock,server=on,wait=off"

@@ -11,7 +11,7 @@ usage() {
 	cat <<'USAGE'
 usage: vm/emulated/guest-checks.sh OUT-DIR   (inside the emulated guest only)
 
-Runs the kernel-path, agent and compositor checks; OUT-DIR holds params.sh
+Runs the kernel-path, GPU-memory pixel, agent and compositor checks; OUT-DIR holds params.sh
 (written by the host) and receives results.tsv and the artefacts.
 USAGE
 }
@@ -65,6 +65,8 @@ link_virtio_ports() {
 
 # shellcheck source=vm/emulated/guest-kernel-path.sh
 . "$here/guest-kernel-path.sh"
+# shellcheck source=vm/emulated/guest-lmem-path.sh
+. "$here/guest-lmem-path.sh"
 # shellcheck source=vm/emulated/guest-compositor.sh
 . "$here/guest-compositor.sh"
 
@@ -142,6 +144,7 @@ link_virtio_ports
 
 echo "zcd-guest: kernel $(uname -r), $(nproc) CPUs"
 check_kernel_path
+check_lmem_path
 check_agent_transport
 check_compositor
 check_debug_kernel

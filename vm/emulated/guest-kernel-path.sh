@@ -65,8 +65,10 @@ pf="" vf="" vf_bar_start="" vf_bar_end="" unrelated="" no_p2p=""
 
 setup_sriov() {
 	local d
+	# The nvme PF (1b36:0010); x-sriov-lmem is guest-lmem-path.sh's.
 	for d in "$sysfs_pci"/*; do
-		if [ -r "$d/sriov_totalvfs" ] && [ "$(<"$d/sriov_totalvfs")" -gt 0 ]; then
+		if [ -r "$d/sriov_totalvfs" ] && [ "$(<"$d/sriov_totalvfs")" -gt 0 ] &&
+			[ "$(<"$d/device")" = 0x0010 ]; then
 			pf=$(basename "$d")
 			break
 		fi

@@ -65,6 +65,13 @@ def main():
                                               "--write-fd-to", "f", "--exec", "true"], 2,
                  "exclude each other")
 
+    expect_error("zc-vfio-dmabuf bad fill pattern", [vfio, "--device", "x", "--range", "0:1",
+                                                     "--fill-pattern", "plaid"], 2,
+                 "--fill-pattern: unknown pattern 'plaid'")
+    expect_error("zc-vfio-dmabuf bad fill size", [vfio, "--device", "x", "--range", "0:1",
+                                                  "--fill-size", "320"], 2,
+                 "--fill-size needs WxH")
+
     expect_error("zc-client bad size", [client, "--size", "10"], 2, "--size must be WxH")
     expect_error("zc-client bad pattern", [client, "--pattern", "plaid"], 2,
                  "unknown pattern 'plaid'")
