@@ -35,10 +35,15 @@ def vf_slice(regs_path, n):
             regs = mmap.mmap(f.fileno(), 4096, mmap.MAP_SHARED, mmap.PROT_READ)
         except (OSError, ValueError):
             regs = f.read(4096)
-        magic, = struct.unpack_from("<I", regs, 0)
-        if magic != MAGIC:
-            raise ValueError(f"{regs_path}: magic {magic:#x} is not x-sriov-lmem's {MAGIC:#x}")
-        return struct.unpack_from("<QQ", regs, 0x100 + 0x10 * n)
+
+        # The registers are 32 bits wide: a wider load reads nothing.
+        def reg(off):
+            return struct.unpack_from("<I", regs, off)[0]
+
+        if reg(0) != MAGIC:
+            raise ValueError(f"{regs_path}: magic {reg(0):#x} is not x-sriov-lmem's {MAGIC:#x}")
+        base = 0x100 + 0x10 * n
+        return reg(base) | reg(base + 4) << 32, reg(base + 8) | reg(base + 12) << 32
 
 
 def first_word(value):
