@@ -6,7 +6,9 @@ sends what libwayland or a toolkit never would, while a well-behaved
 bystander (zc-test-client) draws.  Every case asserts: the hostile client got
 the protocol error xdg-shell asks for (or its connection ended cleanly), the
 compositor is alive, the bystander kept getting frames presented, and the
-compositor's open fds returned to their count before the hostile client.
+compositor's open fds returned to their count before the hostile client, and
+its RSS to within CASE_RSS_SLACK_MIB of what it was (not in a sanitized run,
+where ASan keeps freed memory on purpose and LeakSanitizer checks instead).
 Cases are data (CASES); each runs as CTest test hostile_<case>.
 
 usage: hostile.py --bin DIR --out DIR CASE | --list
@@ -606,6 +608,23 @@ def settle_fds(pid, baseline, timeout=10):
     return n
 
 
+# What an ordinary case may leave in the compositor's RSS.  Measured
+# 2026-12-06: every non-huge case ends at the RSS it started with (86 MiB,
+# to the MiB); the slack is for freed memory malloc or lavapipe keep.  Cases
+# with huge buffers check their own bound (RSS_SLACK_MIB) before this one.
+CASE_RSS_SLACK_MIB = 16
+
+
+def settle_rss(pid, baseline, timeout=10):
+    """The compositor's RSS in MiB once it is back near baseline (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    rss = rss_mib(pid)
+    while rss > baseline + CASE_RSS_SLACK_MIB and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rss = rss_mib(pid)
+    return rss
+
+
 def run_case(name, bin_dir, out_dir):
     sock_path = os.path.join(tempfile.mkdtemp(prefix="zcd-hostile-"), "live.sock")
     comp = h.Compositor(bin_dir, out_dir, args=["--stats-socket", sock_path], capture_every=60)
@@ -617,10 +636,21 @@ def run_case(name, bin_dir, out_dir):
     time.sleep(1.5)  # connected and drawing: its fds are part of the baseline
     check(bystander.poll() is None, f"bystander ended early (log: {bystander.log_path})")
     baseline = w.open_fds(comp.proc.pid)
+    rss_baseline = rss_mib(comp.proc.pid)
     CASES[name](comp)
     check(comp.alive(), f"zc-compositor died (log: {comp.log_path})")
     fds = settle_fds(comp.proc.pid, baseline)
     check(fds <= baseline, f"zc-compositor has {fds} fds open, {baseline} before the case")
+    if os.environ.get("ZCD_SANITIZER_REPORTS"):
+        # ASan's quarantine keeps freed memory on purpose; the sanitized
+        # suite's LeakSanitizer checks for leaks instead.
+        print("memory: RSS not compared in a sanitized run (LeakSanitizer checks leaks)")
+    else:
+        rss = settle_rss(comp.proc.pid, rss_baseline)
+        print(f"memory: zc-compositor RSS {rss_baseline} MiB before the case, {rss} MiB after")
+        check(rss <= rss_baseline + CASE_RSS_SLACK_MIB,
+              f"zc-compositor RSS {rss} MiB after the case, {rss_baseline} MiB before "
+              f"(allowed {CASE_RSS_SLACK_MIB} MiB more)")
     check(bystander.poll() is None or bystander.returncode == 0,
           f"bystander failed with {bystander.returncode} (log: {bystander.log_path})")
     brc = comp.wait_client(bystander, 150)
