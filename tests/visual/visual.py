@@ -8,7 +8,9 @@ frame, and checked through zc-verify three ways:
   1. computed reference: the capture of the client's last frame equals the
      pattern frame computed by common/pattern, scaled and placed where the
      compositor puts the first window (independent of the renderer);
-  2. reference image: the same capture equals tests/references/<case>-01.png;
+  2. reference image: the same capture equals tests/references/<case>-01.png,
+     where <case> is the shm case of that pattern, size and scale (every
+     source must show the same pixels);
   3. frame identity: the stripes of all captures that show the client have
      no tearing, reordering or corrupt stripes (drops and repeats reported).
 
@@ -16,7 +18,7 @@ The cases are data (the tables below); CTest runs each as visual_<case>.
 A buffer source that needs a device this machine lacks (no /dev/udmabuf,
 no /dev/dri) is skipped with "SKIP: missing hardware: ..." (exit 77).
 
-usage: visual.py --bin DIR --out DIR [--update-references] CASE | --list
+usage: visual.py --bin DIR --out DIR [--update-references] CASE | --list | --check-references
   --update-references  write the capture as the case's reference (deliberate
                        re-baselining; review the PNGs before committing them)
 """
@@ -57,6 +59,24 @@ def case_name(pattern, source, size, scale):
 
 CASES = {case_name(p, s, z, k): (p, s, z, k)
          for p in PATTERNS for s in SOURCES for z in SIZES for k in SCALES}
+# The source whose cases own the reference images (tests/references).
+REFERENCE_SOURCE = "shm"
+
+
+def reference_name(name):
+    """The case whose reference image case NAME is checked against.
+
+    Every source must show the same pixels (that is the point of a zero-copy
+    path), so all sources share one reference per pattern, size and scale:
+    the shm case's."""
+    pattern, _, size, scale = CASES[name]
+    return case_name(pattern, REFERENCE_SOURCE, size, scale)
+
+
+def missing_references():
+    """The reference images some case needs and tests/references lacks."""
+    need = sorted({reference_name(n) for n in CASES})
+    return [n for n in need if not os.path.exists(os.path.join(REFERENCES, f"{n}-01.png"))]
 
 
 def check(cond, msg):
@@ -169,7 +189,8 @@ def check_shown(name, comp, bin_dir, out_dir, update, scale_missing):
     shot = next((p for p, f in zip(captures, frames)
                  if f["stripe"] == "valid" and f["seq"] == last), None)
     check(shot, f"no capture shows the client's last frame {last}")
-    case_shot = os.path.join(out_dir, f"{name}-01.png")
+    ref_name = reference_name(name)
+    case_shot = os.path.join(out_dir, f"{ref_name}-01.png")
     shutil.copyfile(shot, case_shot)
     ox, oy = WINDOW_ORIGIN[0] * scale, WINDOW_ORIGIN[1] * scale
     rc_c, _ = verify(bin_dir, os.path.join(out_dir, "computed"), "--stats", comp.stats_path,
@@ -180,7 +201,7 @@ def check_shown(name, comp, bin_dir, out_dir, update, scale_missing):
           f"(report: {out_dir}/computed/report.html)")
     ref_args = ["--ref-dir", REFERENCES] + (["--update"] if update else [])
     rc_r, _ = verify(bin_dir, os.path.join(out_dir, "reference"), *ref_args, case_shot)
-    check(rc_r == 0, f"capture differs from (or has no) tests/references/{name}-01.png "
+    check(rc_r == 0, f"capture differs from (or has no) tests/references/{ref_name}-01.png "
           f"(report: {out_dir}/reference/report.html)")
 
     # Negative check: the same capture with one pixel of the window changed
@@ -192,13 +213,13 @@ def check_shown(name, comp, bin_dir, out_dir, update, scale_missing):
     img.rows[py] = bytes(row)
     bad_dir = os.path.join(out_dir, "perturbed")
     os.makedirs(bad_dir, exist_ok=True)
-    bad_shot = os.path.join(bad_dir, f"{name}-01.png")
+    bad_shot = os.path.join(bad_dir, f"{ref_name}-01.png")
     write_png_rgb(bad_shot, img)
     rc_b, res = verify(bin_dir, os.path.join(out_dir, "perturbed-verify"), "--ref-dir",
                        REFERENCES, bad_shot)
     check(rc_b == 1 and res["shots"][0]["diff_pixels"] == 1,
           f"a capture with one changed pixel was not caught: {res['shots'][0]}")
-    check(os.path.exists(os.path.join(out_dir, "perturbed-verify", f"{name}-01-diff.png")),
+    check(os.path.exists(os.path.join(out_dir, "perturbed-verify", f"{ref_name}-01-diff.png")),
           "no diff PNG for the perturbed capture")
 
 
@@ -207,6 +228,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", action="store_true", help="print the case names")
+    ap.add_argument("--check-references", action="store_true",
+                    help="exit 1 naming every reference image a case needs that tests/references lacks")
     ap.add_argument("--bin", help="directory with zc-compositor, zc-client and zc-verify")
     ap.add_argument("--out", help="directory for logs, captures and reports")
     ap.add_argument("--update-references", action="store_true",
@@ -216,6 +239,17 @@ def main():
     if a.list:
         print(";".join(CASES))
         return 0
+    if a.check_references:
+        missing = missing_references()
+        for n in missing:
+            print(f"visual: no reference tests/references/{n}-01.png", file=sys.stderr)
+        print(f"visual: {len(CASES)} cases need {len({reference_name(n) for n in CASES})} "
+              f"reference images; {len(missing)} missing")
+        return 1 if missing else 0
+    if a.update_references and a.case in CASES and CASES[a.case][1] != REFERENCE_SOURCE:
+        print(f"visual: --update-references only for {REFERENCE_SOURCE} cases: the other "
+              f"sources are checked against the {REFERENCE_SOURCE} case's reference", file=sys.stderr)
+        return 2
     if not a.case or a.case not in CASES or not a.bin or not a.out:
         print("visual: need --bin, --out and a CASE from --list", file=sys.stderr)
         return 2
