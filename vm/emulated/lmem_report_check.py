@@ -16,10 +16,10 @@ import struct
 import subprocess
 import sys
 import tempfile
-import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kernel_report_check import expected_deltas, parse_report, parse_span, parse_stats, read  # noqa: E402
+from ppm_to_png import png_bytes  # noqa: E402
 
 CHECKS = ["lmem.pf-read-pixels", "lmem.legacy-read-pixels", "lmem.forged-range-rejected",
           "lmem.counters-bufinfo-agree"]
@@ -52,21 +52,12 @@ def first_word(value):
 
 def raw_to_png(raw, width, height, path):
     """XRGB8888 little-endian rows -> an RGB PNG (what zc-verify reads)."""
-    rows = bytearray()
-    for y in range(height):
-        rows.append(0)
-        line = raw[y * width * 4:(y + 1) * width * 4]
-        for x in range(width):
-            b, g, r = line[4 * x], line[4 * x + 1], line[4 * x + 2]
-            rows += bytes((r, g, b))
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b""))
+    n = width * height
+    xrgb = raw[:n * 4]
+    rgb = bytearray(n * 3)
+    rgb[0::3], rgb[1::3], rgb[2::3] = xrgb[2::4], xrgb[1::4], xrgb[0::4]
     with open(path, "wb") as f:
-        f.write(png)
+        f.write(png_bytes(width, height, bytes(rgb)))
 
 
 def verify_frame(zc_verify, raw, width, height, frame, out_dir):
