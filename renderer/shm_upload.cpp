@@ -255,29 +255,15 @@ bool create_linear_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, 
         fp.maxExtent.width < width || fp.maxExtent.height < height)
         return false;
     VkDevice dev = r.vk.device;
-    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-    ici.imageType = VK_IMAGE_TYPE_2D;
-    ici.format = t.format.vk_format;
-    ici.extent = {width, height, 1};
-    ici.mipLevels = 1;
-    ici.arrayLayers = 1;
-    ici.samples = VK_SAMPLE_COUNT_1_BIT;
-    ici.tiling = VK_IMAGE_TILING_LINEAR;
-    ici.usage = VK_IMAGE_USAGE_SAMPLED_BIT;
+    VkImageCreateInfo ici = image_2d_info(t.format.vk_format, width, height, VK_IMAGE_TILING_LINEAR,
+                                          VK_IMAGE_USAGE_SAMPLED_BIT, nullptr);
     ici.initialLayout = VK_IMAGE_LAYOUT_PREINITIALIZED; // host writes survive the transition
-    if (vkCreateImage(dev, &ici, nullptr, &t.image) != VK_SUCCESS)
-        return false;
-    VkMemoryRequirements req;
-    vkGetImageMemoryRequirements(dev, t.image, &req);
-    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    mai.allocationSize = req.size;
-    mai.memoryTypeIndex = r.vk.find_memory_type(
-        req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    void* p = nullptr;
-    if (mai.memoryTypeIndex == UINT32_MAX ||
-        vkAllocateMemory(dev, &mai, nullptr, &t.memory) != VK_SUCCESS ||
-        vkBindImageMemory(dev, t.image, t.memory, 0) != VK_SUCCESS ||
-        vkMapMemory(dev, t.memory, 0, VK_WHOLE_SIZE, 0, &p) != VK_SUCCESS) // unmapped by vkFreeMemory
+    const VkMemoryPropertyFlags host_visible =
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    void* p = nullptr; // unmapped by vkFreeMemory
+    if (vkCreateImage(dev, &ici, nullptr, &t.image) != VK_SUCCESS ||
+        !bind_image_memory(r, t.image, host_visible, &t.memory) ||
+        vkMapMemory(dev, t.memory, 0, VK_WHOLE_SIZE, 0, &p) != VK_SUCCESS)
         return false;
     VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
     VkSubresourceLayout layout{};

@@ -140,26 +140,11 @@ bool create_copy_texture(VulkanRenderer& r, VulkanTexture& t, uint32_t width, ui
     const uint32_t max_dim = r.vk.props.limits.maxImageDimension2D;
     if (width > max_dim || height > max_dim)
         return false;
-    VkImageCreateInfo ici{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-    ici.imageType = VK_IMAGE_TYPE_2D;
-    ici.format = t.format.vk_format;
-    ici.extent = {width, height, 1};
-    ici.mipLevels = 1;
-    ici.arrayLayers = 1;
-    ici.samples = VK_SAMPLE_COUNT_1_BIT;
-    ici.tiling = VK_IMAGE_TILING_OPTIMAL;
-    ici.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-    if (vkCreateImage(dev, &ici, nullptr, &t.image) != VK_SUCCESS)
-        return false;
-    VkMemoryRequirements req;
-    vkGetImageMemoryRequirements(dev, t.image, &req);
-    VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    mai.allocationSize = req.size;
-    mai.memoryTypeIndex =
-        r.vk.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    if (mai.memoryTypeIndex == UINT32_MAX ||
-        vkAllocateMemory(dev, &mai, nullptr, &t.memory) != VK_SUCCESS ||
-        vkBindImageMemory(dev, t.image, t.memory, 0) != VK_SUCCESS)
+    const VkImageCreateInfo ici =
+        image_2d_info(t.format.vk_format, width, height, VK_IMAGE_TILING_OPTIMAL,
+                      VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT, nullptr);
+    if (vkCreateImage(dev, &ici, nullptr, &t.image) != VK_SUCCESS ||
+        !bind_image_memory(r, t.image, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, &t.memory))
         return false;
     t.layout = VK_IMAGE_LAYOUT_UNDEFINED;
     if (!create_buffer(r, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,

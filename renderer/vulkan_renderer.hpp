@@ -329,13 +329,21 @@ RenderTarget* get_render_target(VulkanRenderer& r, wlr_buffer* buffer); // may b
 void destroy_render_target(RenderTarget* target);
 void release_target_objects(VulkanRenderer& r, RenderTarget& target); // Vulkan objects only
 bool ensure_readback(VulkanRenderer& r, RenderTarget& target);
-// A 2D, single-level B8G8R8A8 image description (render targets, the overlay's panel).
-VkImageCreateInfo bgra_image_info(uint32_t width, uint32_t height, VkImageTiling tiling,
-                                  VkImageUsageFlags usage, const void* next /* may be null */);
-// Memory for `image`, device-local where the device has it, bound.
-bool bind_image_memory(VulkanRenderer& r, VkImage image, VkDeviceMemory* memory);
 bool ensure_capture_buffer(VulkanRenderer& r, RenderTarget& target);
 
+// renderer/vk_memory.cpp
+// A 2D, single-level, single-sample image description.
+VkImageCreateInfo image_2d_info(VkFormat format, uint32_t width, uint32_t height,
+                                VkImageTiling tiling, VkImageUsageFlags usage,
+                                const void* next /* may be null */);
+// The same in B8G8R8A8 (render targets, the overlay's panel).
+VkImageCreateInfo bgra_image_info(uint32_t width, uint32_t height, VkImageTiling tiling,
+                                  VkImageUsageFlags usage, const void* next /* may be null */);
+// Memory of a type with all of `props` for `image`, allocated and bound.
+bool bind_image_memory(VulkanRenderer& r, VkImage image, VkMemoryPropertyFlags props,
+                       VkDeviceMemory* memory);
+// Memory for `image`, device-local where the device has it, bound.
+bool bind_image_memory(VulkanRenderer& r, VkImage image, VkDeviceMemory* memory);
 // Buffers with their memory, host-visible and mapped when requested.
 bool create_buffer(VulkanRenderer& r, VkDeviceSize size, VkBufferUsageFlags usage,
                    VkMemoryPropertyFlags props, VkBuffer* buffer, VkDeviceMemory* memory,
