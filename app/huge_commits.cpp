@@ -3,9 +3,9 @@
 // wlroots imports a committed buffer inside the commit request, on the main
 // thread: for a 16384x16384 buffer that copy froze every output for
 // seconds.  So we look at each wl_surface.commit just before libwayland
-// dispatches it (a protocol logger, the one hook wlroots 0.15 leaves before
-// the commit is applied): when its buffer's import would copy
-// render::kHugeCopyBytes or more, the pending state is locked
+// dispatches it (request_hooks.cpp: the one place libwayland 1.21 and
+// wlroots 0.15 leave before the commit is applied): when its buffer's
+// import would copy render::kHugeCopyBytes or more, the pending state is locked
 // (wlr_surface_lock_pending: wlroots caches it, the surface keeps showing
 // its previous content, later commits queue behind it in order) and the
 // renderer copies on its upload thread.  When the copy is done, the lock is
@@ -58,7 +58,6 @@ struct HeldCommit {
 
 struct HugeCommits {
     Server* server = nullptr;
-    wl_protocol_logger* logger = nullptr;
     std::list<std::unique_ptr<HeldCommit>> held; // in commit order
 };
 
@@ -139,14 +138,13 @@ void start_next(HugeCommits& hc, wl_client* client) {
     }
 }
 
-void on_request(void* user_data, wl_protocol_logger_type type,
-                const wl_protocol_logger_message* m) {
-    // wl_surface.commit (opcode 6 in wayland.xml), before it is dispatched.
-    if (type != WL_PROTOCOL_LOGGER_REQUEST || m->message_opcode != 6 ||
-        std::string_view(wl_resource_get_class(m->resource)) != "wl_surface")
-        return;
-    auto& hc = *static_cast<HugeCommits*>(user_data);
-    wlr_surface* surface = wlr_surface_from_resource(m->resource);
+} // namespace
+
+void huge_commits_surface_commit(Server& server, wl_resource* surface_resource) {
+    if (!server.huge_commits)
+        return; // stopped: the clients are gone
+    auto& hc = *server.huge_commits;
+    wlr_surface* surface = wlr_surface_from_resource(surface_resource);
     wlr_buffer* buffer = surface->pending.buffer; // may be null
     if (!(surface->pending.committed & WLR_SURFACE_STATE_BUFFER) || !buffer ||
         !render::wants_shm_upload(hc.server->renderer, buffer))
@@ -155,7 +153,7 @@ void on_request(void* user_data, wl_protocol_logger_type type,
     HeldCommit* raw = c.get();
     raw->owner = &hc;
     raw->surface = surface;
-    raw->client = wl_resource_get_client(m->resource);
+    raw->client = wl_resource_get_client(surface_resource);
     raw->buffer = buffer;
     void* data = nullptr;
     uint32_t format = 0;
@@ -177,12 +175,9 @@ void on_request(void* user_data, wl_protocol_logger_type type,
     start_next(hc, raw->client);
 }
 
-} // namespace
-
 void huge_commits_init(Server& server) {
     auto* hc = new HugeCommits{};
     hc->server = &server;
-    hc->logger = wl_display_add_protocol_logger(server.display, on_request, hc);
     server.huge_commits = hc;
 }
 
@@ -190,7 +185,6 @@ void huge_commits_stop(Server& server) {
     HugeCommits* hc = server.huge_commits;
     if (!hc)
         return;
-    wl_protocol_logger_destroy(hc->logger);
     for (auto& c : hc->held)
         render::cancel_shm_upload(c->upload);
     hc->held.clear();

@@ -103,7 +103,7 @@ bool build_server(Server& server) {
     server.presentation = wlr_presentation_create(server.display, server.backend);
     seat_init(server);
     xdg_shell_init(server);
-    role_rules_init(server);
+    request_hooks_init(server);
     outputs_init(server);
 
     const char* socket = nullptr;
@@ -242,8 +242,8 @@ int run(int argc, char** argv) {
     for (wl_event_source* s : server.loop_sources)
         if (s)
             wl_event_source_remove(s);
-    if (server.role_logger)
-        wl_protocol_logger_destroy(server.role_logger);
+    if (server.request_logger)
+        wl_protocol_logger_destroy(server.request_logger);
     wl_display_destroy(server.display);
     return code;
 }

@@ -16,6 +16,7 @@
 //    destroying it recurses without end.  That parent is
 //    xdg_wm_base.error.invalid_popup_parent.
 //
+// Both checks run from the compositor's request hook (request_hooks.cpp).
 // Why a protocol logger: libwayland 1.21 has no request filter.  Resource
 // hooks come too early (wl_client_add_resource_created_listener fires inside
 // wl_resource_create, and wlroots' wl_resource_set_implementation then
@@ -30,21 +31,12 @@
 // (the client's role objects die with it an instant later), and the popup's
 // parent argument -- the logger is handed the closure's own argument array
 // -- is cleared, so wlroots creates an unparented popup.
-#include <cstring>
-
 #include "app/server.hpp"
 
 namespace zcd::app {
 
-namespace {
-
-bool is_request(const wl_protocol_logger_message* m, const char* interface, const char* request) {
-    return std::strcmp(wl_resource_get_class(m->resource), interface) == 0 &&
-           std::strcmp(m->message->name, request) == 0;
-}
-
 // wl_surface.destroy while an xdg role object of the surface is alive.
-void check_surface_destroy(wl_resource* surface_resource) {
+void role_rules_surface_destroy(wl_resource* surface_resource) {
     wlr_surface* surface = wlr_surface_from_resource(surface_resource);
     if (!surface || !wlr_surface_is_xdg_surface(surface))
         return;
@@ -58,6 +50,8 @@ void check_surface_destroy(wl_resource* surface_resource) {
                            "wl_surface@%u destroyed before its %s",
                            wl_resource_get_id(surface_resource), role);
 }
+
+namespace {
 
 // True when `parent` is `popup_surface` or has it among its popup ancestors.
 bool parent_chain_contains(wlr_xdg_surface* parent, wlr_xdg_surface* popup_surface) {
@@ -73,9 +67,11 @@ bool parent_chain_contains(wlr_xdg_surface* parent, wlr_xdg_surface* popup_surfa
     return parent != nullptr;
 }
 
+} // namespace
+
 // xdg_surface.get_popup(id, parent, positioner) making a popup its own
 // ancestor.
-void check_get_popup(const wl_protocol_logger_message* m) {
+void role_rules_get_popup(const wl_protocol_logger_message* m) {
     if (m->arguments_count < 2 || !m->arguments[1].o)
         return; // no parent yet: legal, set later by another protocol
     // Object arguments are the resources themselves (wl_resource begins
@@ -94,23 +90,6 @@ void check_get_popup(const wl_protocol_logger_message* m) {
     // The request is dispatched after this returns; without a parent
     // wlroots links nothing, so destroying the popup with the client is safe.
     const_cast<wl_argument*>(m->arguments)[1].o = nullptr;
-}
-
-void on_protocol_message(void*, wl_protocol_logger_type type,
-                         const wl_protocol_logger_message* m) {
-    if (type != WL_PROTOCOL_LOGGER_REQUEST)
-        return;
-    if (is_request(m, "wl_surface", "destroy"))
-        check_surface_destroy(m->resource);
-    else if (is_request(m, "xdg_surface", "get_popup"))
-        check_get_popup(m);
-}
-
-} // namespace
-
-void role_rules_init(Server& server) {
-    server.role_logger =
-        wl_display_add_protocol_logger(server.display, on_protocol_message, nullptr);
 }
 
 } // namespace zcd::app

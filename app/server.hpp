@@ -143,7 +143,7 @@ struct Server {
     // what is still registered on it (a sanitized run reports each as a
     // leak, docs/sanitizers.md).
     std::vector<wl_event_source*> loop_sources;
-    wl_protocol_logger* role_logger = nullptr; // role_rules.cpp
+    wl_protocol_logger* request_logger = nullptr; // request_hooks.cpp
 
     Listener new_output, new_xdg_surface, new_input;
 };
@@ -171,9 +171,14 @@ void renderer_request_capture(Server& server);
 void outputs_init(Server& server);
 // xdg_shell.cpp
 void xdg_shell_init(Server& server);
-// role_rules.cpp: ends clients that break the xdg-shell role rules wlroots
-// 0.15.1 would crash on; call after xdg_shell_init.
-void role_rules_init(Server& server);
+// request_hooks.cpp: the one look at client requests before they are
+// dispatched; it calls the rules below.  Call after xdg_shell_init and
+// huge_commits_init.
+void request_hooks_init(Server& server);
+// role_rules.cpp: end clients that break the xdg-shell role rules wlroots
+// 0.15.1 would crash on (wl_surface.destroy, xdg_surface.get_popup).
+void role_rules_surface_destroy(wl_resource* surface_resource);
+void role_rules_get_popup(const wl_protocol_logger_message* m);
 // surfaces.cpp: count the buffers of `surface` and of every subsurface it gets.
 void track_surface(Server& server, wlr_surface* surface, uint32_t client_id);
 TrackedSurface* tracked_surface(Server& server, wlr_surface* surface); // may be null
@@ -203,6 +208,7 @@ bool prepare_capture_dir(const std::string& dir);
 // off the main loop (after watch_shm_pools); stop after the clients are gone.
 void huge_commits_init(Server& server);
 void huge_commits_stop(Server& server);
+void huge_commits_surface_commit(Server& server, wl_resource* surface_resource);
 // kstat_feed.cpp: --kstat / --host-kstat
 bool kstat_feed_start(Server& server);
 void kstat_feed_stop(Server& server);
