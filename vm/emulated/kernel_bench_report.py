@@ -29,7 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kernel_report_check import parse_report  # noqa: E402
 
 TRANSLATING = ("DMA", "DMA-FQ")
-# hw/i386/trace-events: "iotlb invalidate pages domain 0x%x addr 0x%lx mask 0x%x"
+# hw/i386/trace-events: vtd_inv_desc_iotlb_pages "iotlb invalidate domain 0x%x addr 0x%lx
+# mask 0x%x" (with the log backend, optionally prefixed "PID@SEC.USEC:")
 INVALIDATION_RE = re.compile(r"vtd_inv_desc_iotlb_pages\b.*?domain\s+(?:0x)?([0-9a-fA-F]+)"
                              r"\s+addr\s+(?:0x)?([0-9a-fA-F]+)\s+mask\s+(?:0x)?([0-9a-fA-F]+)")
 PAGE = 4096

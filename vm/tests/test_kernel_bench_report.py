@@ -30,7 +30,7 @@ def legacy_report(ns, ok=True):
 
 
 def trace_line(addr, mask=0xe, domain=3):
-    return f"12@1.5:vtd_inv_desc_iotlb_pages iotlb invalidate pages domain 0x{domain:x} addr 0x{addr:x} mask 0x{mask:x}\n"
+    return f"12@1.5:vtd_inv_desc_iotlb_pages iotlb invalidate domain 0x{domain:x} addr 0x{addr:x} mask 0x{mask:x}\n"
 
 
 def run(group="DMA", legacy_ok=True, trace_addr=IOVA, invalidations=None, error="", repeats=3):
