@@ -106,7 +106,8 @@ def main():
         return 1
     ic, ic_bad = samples(kdir, "iov", "iov")
     legacy, legacy_bad = samples(kdir, "legacy", "fallback")
-    warm_legacy, _ = samples(kdir, "warmup", "fallback")
+    warm = parse_report(read(os.path.join(kdir, "report-warmup-legacy.txt")))
+    warm_mapped = warm.get("path") == "fallback" and warm.get("fallback_map", "").startswith("ok")
     size = int(facts.get("bytes", "0"))
     if error or not ic or not legacy:
         why = error or "; ".join((ic_bad + legacy_bad)[:3]) or "no timed imports"
@@ -119,7 +120,7 @@ def main():
     trace_text = read(a.trace)
     big = invalidations(trace_text, size)
     outside = [(d, addr, s) for d, addr, s in big if addr + s <= bar[0] or addr > bar[1]]
-    legacy_imports = len(legacy) + len(warm_legacy)
+    legacy_imports = len(legacy) + (1 if warm_mapped else 0)
     reasons = []
     if group not in TRANSLATING:
         reasons.append(f"the legacy importer's IOMMU domain is '{group}', not translating")
