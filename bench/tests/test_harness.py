@@ -145,6 +145,46 @@ class KernelRowTest(unittest.TestCase):
         row = self._row({"size_bytes": 16384, "interconnect_map_ns": 0, "legacy_map_ns": 40000})
         self.assertIn("zero time", row.missing)
 
+    def _bench_step_row(self, bench, fail=False):
+        """A zcd-vm.sh that offers kernel-bench, which writes BENCH."""
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "vm"))
+            vm = os.path.join(root, "vm", "zcd-vm.sh")
+            out = os.path.join(root, "out", "vm-kernel-bench")
+            with open(vm, "w") as f:
+                f.write("#!/bin/sh\n"
+                        "[ \"$1\" = kernel-bench ] || { echo '  kernel-bench  bench'; exit 0; }\n"
+                        f"mkdir -p '{out}'\n"
+                        f"cat > '{out}/kernel-bench.json' <<'EOF'\n{json.dumps(bench)}\nEOF\n"
+                        f"exit {1 if fail else 0}\n")
+            os.chmod(vm, 0o755)
+            args = type("Args", (), {"root": root})()
+            return kernel_row.run(args, root)[0]
+
+    def test_the_bench_step_row_says_counts_and_the_iommu(self):
+        row = self._bench_step_row({
+            "size_bytes": 64 << 20, "interconnect_map_ns": 30000, "legacy_map_ns": 120000,
+            "repeats": 31, "interconnect_samples": 31, "legacy_samples": 31,
+            "legacy_through_iommu": True, "iommu_evidence": "IOVA 0xfc000000", "note": "x"})
+        self.assertIsNone(row.missing)
+        self.assertAlmostEqual(row.value, 0.25)
+        self.assertNotIn("smaller", row.label)
+        self.assertIn("31 / 31 maps", row.note)
+        self.assertIn("through the emulated IOMMU", row.note)
+        self.assertTrue(row.details["legacy_through_iommu"])
+        self.assertEqual(row.details["source"], "./zcd vm kernel-bench in this run")
+
+    def test_a_failed_bench_step_is_missing(self):
+        row = self._bench_step_row({"size_bytes": 1, "interconnect_map_ns": 1,
+                                    "legacy_map_ns": 1}, fail=True)
+        self.assertIn("kernel-bench failed", row.missing)
+
+    def test_an_emulated_test_file_says_no_iommu(self):
+        row = self._row({"size_bytes": 16384, "interconnect_map_ns": 20000,
+                         "legacy_map_ns": 40000, "repeats": 15})
+        self.assertIn("without an IOMMU", row.note)
+        self.assertIn("16384 bytes", row.label)
+
 
 class ScrubTest(unittest.TestCase):
     def test_scanout_rows_pool_the_rounds_stats(self):

@@ -12,7 +12,9 @@ usage() {
 	cat <<'USAGE'
 usage: init=vm/emulated/guest-init.sh (PID 1 of the emulated guest; not for the host)
 
-Kernel command line: zcd.out=TAG (9p mount tag of the output share, default zcdout).
+Kernel command line: zcd.out=TAG (9p mount tag of the output share, default zcdout);
+zcd.run=SCRIPT (what runs: guest-checks.sh, the emulated test's checks, by default, or
+guest-kernel-bench.sh for ./zcd vm kernel-bench).
 USAGE
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
@@ -42,10 +44,20 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 
-out_tag=zcdout
+out_tag=zcdout run=guest-checks.sh
 for arg in $(</proc/cmdline); do
-	case "$arg" in zcd.out=*) out_tag=${arg#zcd.out=} ;; esac
+	case "$arg" in
+	zcd.out=*) out_tag=${arg#zcd.out=} ;;
+	zcd.run=*) run=${arg#zcd.run=} ;;
+	esac
 done
+case "$run" in
+guest-checks.sh | guest-kernel-bench.sh) ;;
+*)
+	echo "zcd-guest: unknown zcd.run=$run; running guest-checks.sh"
+	run=guest-checks.sh
+	;;
+esac
 out=/run/zcd-out
 mkdir -p "$out"
 if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; then
@@ -63,7 +75,7 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; 
 			;;
 		esac
 	done
-	"$here/guest-checks.sh" "$out" 2>&1 | tee "$out/guest.log"
+	"$here/$run" "$out" 2>&1 | tee "$out/guest.log"
 	sync
 	umount "$out"
 else
