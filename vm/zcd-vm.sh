@@ -12,13 +12,16 @@ usage: ./zcd vm <step> [options]
   run             real host: preflight, then QEMU with the VF and virtio-gpu blob (--dry-run)
   preflight       real host: only the preflight checks of `run`
   emulated-test   CI: the series' kernel under QEMU TCG with an emulated SR-IOV device;
-                  runs the kernel-path and compositor checks, ends with a zcd-summary line
+                  runs the kernel-path and compositor checks, then chain-test; ends with a
+                  zcd-summary line
+  chain-test      CI: the seed chain in a VM of its own (intel-iommu, the project's QEMU
+                  inside, an inner machine over qtest); run by emulated-test
   agent           host agent: forward interconnect counters to the guest (virtio-serial)
 
 Each step has its own --help (all of them follow); docs/options.md, "## zcd vm".
 USAGE
 	local s
-	for s in host/host-setup.sh host/run.sh emulated/emulated-test.sh host/agent; do
+	for s in host/host-setup.sh host/run.sh emulated/emulated-test.sh chain/chain-test.sh host/agent; do
 		echo
 		"$vm_dir/$s" --help
 	done
@@ -32,6 +35,7 @@ host-setup) exec "$vm_dir/host/host-setup.sh" "$@" ;;
 run) exec "$vm_dir/host/run.sh" "$@" ;;
 preflight) exec "$vm_dir/host/run.sh" --preflight-only "$@" ;;
 emulated-test) exec "$vm_dir/emulated/emulated-test.sh" "$@" ;;
+chain-test) exec "$vm_dir/chain/chain-test.sh" "$@" ;;
 agent) exec "$vm_dir/host/agent" "$@" ;;
 *)
 	echo "zcd vm: unknown step '$step' (see ./zcd vm --help)" >&2

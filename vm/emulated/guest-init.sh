@@ -12,7 +12,9 @@ usage() {
 	cat <<'USAGE'
 usage: init=vm/emulated/guest-init.sh (PID 1 of the emulated guest; not for the host)
 
-Kernel command line: zcd.out=TAG (9p mount tag of the output share, default zcdout).
+Kernel command line: zcd.out=TAG (9p mount tag of the output share, default zcdout);
+zcd.checks=chain runs the seed chain's checks (vm/chain/guest-chain.sh) instead of
+the emulated test's (guest-checks.sh).
 USAGE
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
@@ -42,9 +44,12 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 
-out_tag=zcdout
+out_tag=zcdout checks=$here/guest-checks.sh
 for arg in $(</proc/cmdline); do
-	case "$arg" in zcd.out=*) out_tag=${arg#zcd.out=} ;; esac
+	case "$arg" in
+	zcd.out=*) out_tag=${arg#zcd.out=} ;;
+	zcd.checks=chain) checks=$here/../chain/guest-chain.sh ;;
+	esac
 done
 out=/run/zcd-out
 mkdir -p "$out"
@@ -63,7 +68,7 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; 
 			;;
 		esac
 	done
-	"$here/guest-checks.sh" "$out" 2>&1 | tee "$out/guest.log"
+	"$checks" "$out" 2>&1 | tee "$out/guest.log"
 	sync
 	umount "$out"
 else
