@@ -313,6 +313,8 @@ def main(argv):
               "flush": inner.get("ms_resource_flush"),
               "interconnect map (importer map_ns)": (f"{int(pf['map_ns']) / 1e6:.3f}"
                                                      if pf.get("map_ns", "").isdigit() else None),
+              "PF import with the first read of the frame (attach, map, translate, read)":
+                  ((read(os.path.join(d, "ms-import-pf.txt")) or "").strip() or None),
               "frame write through the VF BAR (qtest)": inner.get("ms_frame_write"),
               "screendump": inner.get("ms_screendump")}
     missing = [k for k, v in stages.items() if v is None]

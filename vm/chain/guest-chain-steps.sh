@@ -31,13 +31,23 @@ cat "$dbg/bufinfo" >"$dir/bufinfo-held.txt"
 cat "$dbg/interconnect_stats" >"$dir/stats-before.txt"
 echo "$bytes" >"$ic/frame"
 
-# import NAME DEVICE HOLD [FORGE]: one import as DEVICE; its report and the
-# bytes it read into DIR.
+# import NAME DEVICE HOLD [FORGE]: one import as DEVICE; its report, the bytes
+# it read and how long the write that does all of it took (attach, map,
+# translation, the read of BYTES; CLOCK_MONOTONIC, ms) into DIR.
 import() {
 	echo "$2" >"$ic/device"
 	echo "$3" >"$ic/hold"
 	if [ -n "${4:-}" ]; then echo "$4" >"$ic/forge"; else echo clear >"$ic/forge"; fi
-	echo "$fd" >"$ic/import" || echo "chain: write to $ic/import failed for $1" >&2
+	python3 -c '
+import sys, time
+t = time.clock_gettime(time.CLOCK_MONOTONIC)
+try:
+    with open(sys.argv[1], "w") as f:
+        f.write(sys.argv[2] + "\n")
+except OSError as e:
+    print(f"chain: import write failed: {e}", file=sys.stderr)
+print(f"{(time.clock_gettime(time.CLOCK_MONOTONIC) - t) * 1000:.3f}")
+' "$ic/import" "$fd" >"$dir/ms-import-$1.txt"
 	cat "$ic/import" >"$dir/report-$1.txt"
 	cat "$ic/frame" >"$dir/frame-$1.raw"
 }

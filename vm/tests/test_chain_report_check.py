@@ -141,7 +141,7 @@ def make_run(d, **over):
         "stats-released.txt": stats(6, 4, 9, 9, 6, 2),
         "bufinfo-held.txt": BUFINFO_HELD,
         "hold-while-up.txt": "held: 1\nrevoked: 0\n", "hold-after-shutdown.txt": "held: 1\nrevoked: 1\n",
-        "bufinfo-released.txt": BUFINFO_EMPTY,
+        "bufinfo-released.txt": BUFINFO_EMPTY, "ms-import-pf.txt": "3.250\n",
     }
     files.update(over)
     files["inner-report.txt"] = files["inner-report.txt"].replace("SHOT", os.path.join(d, "screendump.ppm"))
@@ -199,6 +199,7 @@ expect("Xe translation accepted the forged range",
 expect("counters moved differently", {"stats-after.txt": stats(7, 4, 9, 8, 6, 2)}, ["chain.counters-agree"])
 expect("shutdown did not revoke", {"hold-after-shutdown.txt": "held: 1\nrevoked: 0\n"}, ["chain.shutdown-revokes"])
 expect("buffer leaked after release", {"bufinfo-released.txt": BUFINFO_HELD}, ["chain.shutdown-revokes"])
+expect("no PF import time", {"ms-import-pf.txt": ""}, ["chain.stage-timings"])
 expect("blob refused", {"inner-report.txt": INNER.replace("blob_create: OK_NODATA", "blob_create: ERR_UNSPEC")},
        ["chain.blob-scanout"])
 
