@@ -6,7 +6,7 @@
 # QEMU's intel-iommu (intel_iommu=on), the project QEMU's x-sriov-lmem GPU
 # memory device, its PF driven by the kernel test importer, VF 0 on vfio-pci
 # in IOMMU mode.  Inside it the project's QEMU plays the seed's QEMU and the
-# inner machine plays the seed's guest, driven over qtest (vm/chain/README in
+# inner machine plays the seed's guest, driven over qtest (
 # vm/README.md, "The seed chain").  guest-init.sh (zcd.checks=chain) runs
 # vm/chain/guest-chain.sh; this script judges what it reported and writes
 # OUT/verdicts.tsv ("NAME<TAB>pass|fail<TAB>DETAIL", the checks of
@@ -111,7 +111,7 @@ if command -v "$qemu" >/dev/null; then
 	for dev in intel-iommu x-sriov-lmem pcie-root-port ioh3420 x3130-upstream xio3130-downstream vfio-pci virtio-gpu-pci virtio-9p-pci; do
 		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
 	done
-	qemu_has_accel "$qemu" qtest || missing+=("QEMU lacks the qtest accelerator (Debian's packaged QEMU does; use the project's)")
+	qemu_has_qtest_accel "$qemu" || missing+=("QEMU lacks the qtest accelerator (Debian's packaged QEMU has none; use the project's)")
 	[ -z "$(qemu_device_missing_props "$qemu" virtio-gpu-pci vfio-dmabuf)" ] ||
 		missing+=("QEMU's virtio-gpu-pci lacks vfio-dmabuf (not the project's series)")
 fi
