@@ -21,8 +21,10 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -136,11 +138,11 @@ def run(a, rep, qemu_log):
         frame = f.read()
     if len(frame) != w * h * 4:
         raise RuntimeError(f"{a.frame_raw} has {len(frame)} bytes, {w}x{h} XRGB8888 needs {w * h * 4}")
-    qtest_sock = os.path.join(a.out, "inner-qtest.sock")
-    qmp_sock = os.path.join(a.out, "inner-qmp.sock")
-    for p in (qtest_sock, qmp_sock):
-        if os.path.exists(p):
-            os.unlink(p)
+    # Sockets on a local file system: OUT may be a 9p share (the outer VM's),
+    # where a unix socket bound by one process is not reachable by another.
+    sock_dir = tempfile.mkdtemp(prefix="zcd-chain-")
+    qtest_sock = os.path.join(sock_dir, "qtest.sock")
+    qmp_sock = os.path.join(sock_dir, "qmp.sock")
     listener = Qtest.listen(qtest_sock)
     args = qemu_args(a, qtest_sock, qmp_sock)
     with open(os.path.join(a.out, "inner-cmdline.txt"), "w", encoding="utf-8") as f:
@@ -168,6 +170,7 @@ def run(a, rep, qemu_log):
             proc.kill()
             proc.wait()
         rep.put("qemu_exit", proc.returncode)
+        shutil.rmtree(sock_dir, ignore_errors=True)
 
 
 def steps(a, rep, qt, proc, qmp_sock, frame):
