@@ -144,8 +144,8 @@ args=(
 	"$qemu" -name zcdisplay-chain
 	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 2G
 	-nodefaults -no-reboot -display none -nic none
-	# QEMU's VT-d.  Interrupt remapping stays off: it needs a split irqchip,
-	# which TCG does not have, and nothing here needs it.
+	# QEMU's VT-d.  Interrupt remapping stays off: the guest kernel is built
+	# without CONFIG_IRQ_REMAP (kernel/configs/vm-guest.config).
 	-device intel-iommu,intremap=off
 	-kernel "$kernel" -append "$append"
 	-serial "file:$out/console.log"
