@@ -92,11 +92,22 @@ def size_bars(cfg, fn, count):
         i += 2 if is64 else 1
 
 
-def scan_bus(cfg, bus, next_bus):
+def pcie_port_type(cfg, bdf):
+    """Device/port type of the PCI Express capability (4 root port, 5 upstream,
+    6 downstream), None without one."""
+    for cap_id, off in cfg.capabilities(bdf):
+        if cap_id == 0x10:
+            return (cfg.read(bdf, off + 2, 2) >> 4) & 0xF
+    return None
+
+
+def scan_bus(cfg, bus, next_bus, only_device0=False):
     """Functions on BUS, numbering the buses behind bridges depth first.
-    Returns (functions, next free bus number)."""
+    ONLY_DEVICE0: BUS is the link below a PCIe root or downstream port, where
+    only device 0 can exist (every config read is a qtest round trip, slow
+    under TCG).  Returns (functions, next free bus number)."""
     found = []
-    for dev in range(32):
+    for dev in range(1 if only_device0 else 32):
         for fn_no in range(8):
             bdf = (bus, dev, fn_no)
             ids = cfg.read(bdf, 0x00)
@@ -112,7 +123,8 @@ def scan_bus(cfg, bus, next_bus):
                 fn.secondary = next_bus
                 # primary, secondary, subordinate (open until the scan below returns)
                 cfg.write(bdf, 0x18, bus | next_bus << 8 | 0xFF << 16 | (cfg.read(bdf, 0x18) & 0xFF000000))
-                fn.children, next_bus = scan_bus(cfg, fn.secondary, next_bus + 1)
+                fn.children, next_bus = scan_bus(cfg, fn.secondary, next_bus + 1,
+                                                 pcie_port_type(cfg, bdf) in (4, 6))
                 cfg.write(bdf, 0x1A, next_bus - 1, 1)
             else:
                 size_bars(cfg, fn, 6)
