@@ -309,8 +309,17 @@ def main(argv):
     verdict(CHECKS[8], problems, f"held while up {up}; after QEMU quit {down}; after release bufinfo "
             f"lists neither the buffer nor an attachment")
 
-    # 10. Stage times, CLOCK_MONOTONIC.
+    # 10. Stage times, CLOCK_MONOTONIC, and QEMU's own from its trace.
+    stamps = {}
+    for line in qemu_log.splitlines():
+        m = re.match(r"\d+@(\d+)\.(\d{6}):(\w+)", line)
+        if m:
+            stamps.setdefault(m.group(3), int(m.group(1)) * 1e6 + int(m.group(2)))
+    export = None
+    if "virtio_gpu_cmd_res_create_blob" in stamps and "vfio_device_create_dmabuf_fd" in stamps:
+        export = f"{(stamps['vfio_device_create_dmabuf_fd'] - stamps['virtio_gpu_cmd_res_create_blob']) / 1000:.3f}"
     stages = {"blob create (notify to used, QEMU's vfio export inside)": inner.get("ms_blob_create"),
+              "QEMU: blob command to vfio dma-buf (trace times, gettimeofday)": export,
               "set scanout blob": inner.get("ms_set_scanout_blob"),
               "flush": inner.get("ms_resource_flush"),
               "interconnect map (importer map_ns)": (f"{int(pf['map_ns']) / 1e6:.3f}"

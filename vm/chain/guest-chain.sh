@@ -110,7 +110,7 @@ consumer+=" >$(printf '%q' "$dir/consumer.log") 2>&1"
 t0=$(now_ms)
 python3 "$here/inner_machine.py" --qemu "$qemu" --vf "$vf0" --frame-raw "$dir/written.raw" \
 	--size "$frame_size" --blob-offset "$blob_offset" \
-	--trace vfio_device_create_dmabuf_fd --trace virtio_gpu_vfio_dmabuf \
+	--trace virtio_gpu_cmd_res_create_blob --trace vfio_device_create_dmabuf_fd --trace virtio_gpu_vfio_dmabuf \
 	--then "$consumer" --out "$dir" >"$dir/inner.log" 2>&1
 echo "inner machine: $(($(now_ms) - t0)) ms wall (from the outer VM's uptime clock)" >>"$dir/inner.log"
 cat "$dir/inner.log"

@@ -56,7 +56,8 @@ def qemu_args(a, qtest_sock, qmp_sock):
     else:
         passthrough = ["-device", f"vfio-pci,host={a.vf},bus=downstream1"]
     accel = ["-accel", "qtest"] if a.accel == "qtest" else ["-accel", a.accel, "-S"]
-    trace = []
+    # trace lines as "pid@seconds.micros:event ...": QEMU's own times of its steps
+    trace = ["-msg", "timestamp=on"] if a.trace else []
     for event in a.trace:
         trace += ["-trace", f"enable={event}"]
     return [a.qemu, "-name", "zcdisplay-chain-inner",
