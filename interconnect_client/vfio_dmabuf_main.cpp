@@ -20,6 +20,8 @@ void usage(FILE* to) {
     std::fprintf(to,
                  "usage: zc-vfio-dmabuf --device PCI_ADDR --range OFFSET:LENGTH [options]\n"
                  "       [--exec CMD [ARGS...]]\n"
+                 "       zc-vfio-dmabuf --fill-pattern PATTERN --fill-out PATH [--fill-size WxH]\n"
+                 "       [--fill-frame N]\n"
                  "\n"
                  "Opens the VFIO device PCI_ADDR (legacy or no-IOMMU group, or iommufd cdev),\n"
                  "probes VFIO_DEVICE_FEATURE_DMA_BUF and exports a dma-buf of the given ranges\n"
@@ -35,7 +37,8 @@ void usage(FILE* to) {
                  "                          mmap of the region\n"
                  "  --fill-size WxH         that frame's size (XRGB8888, default 320x240)\n"
                  "  --fill-frame N          its frame number, in the stripe (default 1)\n"
-                 "  --fill-out PATH         also write the frame's bytes to PATH\n"
+                 "  --fill-out PATH         also write the frame's bytes to PATH; without\n"
+                 "                          --device only that: the frame a device would get\n"
                  "  --write-fd-to PATH      write the fd number + newline to PATH, then print\n"
                  "                          what PATH reads back\n"
                  "  --hold S                keep the device and dma-buf open S seconds before\n"
@@ -148,6 +151,20 @@ int main(int argc, char** argv) {
         } else {
             return bad("unknown argument '" + a + "' (see --help)");
         }
+    }
+    // No device: only render the frame (what --fill-pattern would draw) into
+    // --fill-out, for a test that writes it into device memory another way.
+    if (device.empty() && fill && !fill_out.empty() && ranges.empty() && !probe_only &&
+        write_fd_to.empty() && exec_argv.empty()) {
+        std::vector<uint32_t> px = zcd::render_pattern(*fill, fill_frame, fill_w, fill_h);
+        size_t bytes = px.size() * sizeof(uint32_t);
+        FILE* f = std::fopen(fill_out.c_str(), "wb");
+        if (!f || std::fwrite(px.data(), 1, bytes, f) != bytes || std::fclose(f) != 0)
+            return refused("cannot write " + fill_out + ": " + std::strerror(errno));
+        std::printf("rendered %s frame %llu, %ux%u XRGB8888, %zu bytes into %s\n",
+                    zcd::to_string(*fill).c_str(), static_cast<unsigned long long>(fill_frame),
+                    fill_w, fill_h, bytes, fill_out.c_str());
+        return 0;
     }
     if (device.empty())
         return bad("--device PCI_ADDR is required (see --help)");

@@ -43,12 +43,14 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
   --qemu PATH          QEMU binary (default $ZCD_QEMU, else the project's QEMU:
                        ./zcd qemu build's, built if needed); it needs x-sriov-lmem
   --console            copy the guest console to stderr while it runs
+  --no-chain           leave out the seed chain's VM (./zcd vm chain-test, checks chain.*),
+                       which otherwise runs after this VM with the same kernel and QEMU
   -h, --help           this text
 USAGE
 }
 
 kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=1500
-memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu="" console=0
+memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu="" console=0 chain=1
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--run-seconds) need "$@"; run_seconds=$2; shift 2 ;;
 	--qemu) need "$@"; qemu=$2; shift 2 ;;
 	--console) console=1; shift ;;
+	--no-chain) chain=0; shift ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
@@ -83,6 +86,12 @@ rm -rf "$out"
 mkdir -p "$share"
 declare -A status detail
 mapfile -t checks < <(sed -e '/^#/d' -e '/^$/d' "$here/checks.txt" | awk '{print $1}')
+# The seed chain's checks (vm/chain/checks.txt) follow, from a VM of their own.
+chain_dir=$here/../chain
+if [ $chain -eq 1 ]; then
+	mapfile -t -O ${#checks[@]} checks < <(sed -e '/^#/d' -e '/^$/d' "$chain_dir/checks.txt" | awk '{print $1}')
+fi
+t_chain=0
 
 # Detail of a check nobody reported; changes when the guest cannot even start.
 unreported="not reported by the guest (it stopped before this check; see console.log)"
@@ -111,7 +120,7 @@ finish() {
 	t_end=$(date +%s)
 	echo "emulated-test: times: kernel build $((t_build_end - t_start))s," \
 		"userland build $((t_userland_end - t_userland))s, QEMU build $((t_qemu_end - t_userland_end))s," \
-		"VM $((t_end - t_qemu_end))s, total $((t_end - t_start))s"
+		"VM $((t_end - t_qemu_end - t_chain))s, chain VM ${t_chain}s, total $((t_end - t_start))s"
 	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-$unreported}" >&2
 	echo "zcd-summary: ran=$ran failed=$failed skipped=0"
 	[ $failed -eq 0 ]
@@ -355,6 +364,24 @@ verify_image() {
 		record "$1" fail "${2#"$out"/}: $verdict"
 	fi
 }
+# --- the seed chain, in its own VM (intel-iommu; vm/chain/chain-test.sh).
+if [ $chain -eq 1 ]; then
+	echo "emulated-test: the seed chain's VM (log in ${out#"$ZCD_ROOT"/}/chain.log)"
+	t0=$(date +%s)
+	"$chain_dir/chain-test.sh" --kernel "$kernel" --importer-ko "$importer_ko" --qemu "$qemu" \
+		--out "$out/chain" >"$out/chain.log" 2>&1 || true
+	t_chain=$(($(date +%s) - t0))
+	if [ -r "$out/chain/verdicts.tsv" ]; then
+		while IFS=$'\t' read -r name st text; do
+			[ -n "$name" ] && record "$name" "$st" "$text"
+		done <"$out/chain/verdicts.tsv"
+	else
+		while read -r c; do
+			record "$c" fail "chain-test.sh wrote no verdicts: $(tail -n 1 "$out/chain.log")"
+		done < <(sed -e '/^#/d' -e '/^$/d' "$chain_dir/checks.txt" | awk '{print $1}')
+	fi
+fi
+
 if [ "${status[compositor.guest-capture]:-}" = captured ]; then
 	last=$(find "$share/compositor/captures" -name '*.png' | sort -V | tail -n 1)
 	verify_image compositor.guest-capture "$last"

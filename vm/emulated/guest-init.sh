@@ -13,8 +13,9 @@ usage() {
 usage: init=vm/emulated/guest-init.sh (PID 1 of the emulated guest; not for the host)
 
 Kernel command line: zcd.out=TAG (9p mount tag of the output share, default zcdout);
-zcd.run=SCRIPT (what runs: guest-checks.sh, the emulated test's checks, by default, or
-guest-kernel-bench.sh for ./zcd vm kernel-bench).
+zcd.run=NAME (what runs: checks, the emulated test's guest-checks.sh, by default;
+kernel-bench, guest-kernel-bench.sh for ./zcd vm kernel-bench; chain, the seed
+chain's vm/chain/guest-chain.sh for ./zcd vm chain-test).
 USAGE
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
@@ -44,7 +45,7 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 
-out_tag=zcdout run=guest-checks.sh
+out_tag=zcdout run=checks
 for arg in $(</proc/cmdline); do
 	case "$arg" in
 	zcd.out=*) out_tag=${arg#zcd.out=} ;;
@@ -52,10 +53,12 @@ for arg in $(</proc/cmdline); do
 	esac
 done
 case "$run" in
-guest-checks.sh | guest-kernel-bench.sh) ;;
+checks) script=$here/guest-checks.sh ;;
+kernel-bench) script=$here/guest-kernel-bench.sh ;;
+chain) script=$here/../chain/guest-chain.sh ;;
 *)
-	echo "zcd-guest: unknown zcd.run=$run; running guest-checks.sh"
-	run=guest-checks.sh
+	echo "zcd-guest: unknown zcd.run=$run; running the emulated test's checks"
+	script=$here/guest-checks.sh
 	;;
 esac
 out=/run/zcd-out
@@ -75,7 +78,7 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$out_tag" "$out"; 
 			;;
 		esac
 	done
-	"$here/$run" "$out" 2>&1 | tee "$out/guest.log"
+	"$script" "$out" 2>&1 | tee "$out/guest.log"
 	sync
 	umount "$out"
 else

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guest side of `./zcd vm kernel-bench` (started by guest-init.sh with
-# zcd.run=guest-kernel-bench.sh; the host side is kernel-bench.sh).
+# zcd.run=kernel-bench; the host side is kernel-bench.sh).
 #
 # Sets the devices up (the x-sriov-lmem PF on the test importer, VF 0 on
 # vfio-pci in IOMMU mode, the nvme controller as the legacy importer),

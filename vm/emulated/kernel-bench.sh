@@ -151,7 +151,7 @@ bench_repeats=$repeats
 EOF
 
 append="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
-append+=" init=$ZCD_ROOT/vm/emulated/guest-init.sh zcd.out=zcdout zcd.run=guest-kernel-bench.sh panic=-1"
+append+=" init=$ZCD_ROOT/vm/emulated/guest-init.sh zcd.out=zcdout zcd.run=kernel-bench panic=-1"
 # A translating IOMMU domain for every device (no passthrough), strict
 # invalidation (see trace_args).  No noiommu mode: VF 0 gets a real group.
 append+=" intel_iommu=on iommu.passthrough=0 iommu.strict=1"

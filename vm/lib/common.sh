@@ -68,6 +68,13 @@ qemu_has_accel() {
 	"$1" -accel help 2>&1 | grep -qxE " *$2"
 }
 
+# qemu_has_qtest_accel QEMU: QEMU has the qtest accelerator.  `-accel help`
+# never lists it (QEMU omits it there), so ask QEMU to start with it and quit.
+qemu_has_qtest_accel() {
+	printf '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n' |
+		timeout 30 "$1" -machine none -accel qtest -qtest null -qmp stdio -display none -nodefaults >/dev/null 2>&1
+}
+
 # shell_word WORD: WORD quoted for a shell only when it needs it, so QEMU's
 # comma-separated options stay readable.
 shell_word() {

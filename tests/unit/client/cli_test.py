@@ -72,6 +72,24 @@ def main():
                                                   "--fill-size", "320"], 2,
                  "--fill-size needs WxH")
 
+    # Without --device: only the frame a device would get, into --fill-out.
+    with tempfile.TemporaryDirectory() as tmp:
+        frames = []
+        for n in (7, 8):
+            path = os.path.join(tmp, f"frame{n}.raw")
+            p = run([vfio, "--fill-pattern", "smpte", "--fill-size", "64x16", "--fill-frame", str(n),
+                     "--fill-out", path])
+            size = os.path.getsize(path) if os.path.exists(path) else None
+            if p.returncode != 0 or size != 64 * 16 * 4 or "rendered smpte frame" not in p.stdout:
+                failures.append(f"zc-vfio-dmabuf render only: exit {p.returncode}, {size} bytes, {p.stdout!r}")
+            else:
+                with open(path, "rb") as f:
+                    frames.append(f.read())
+        if len(frames) == 2 and frames[0] == frames[1]:
+            failures.append("zc-vfio-dmabuf render only: frames 7 and 8 are identical (no identity stripe?)")
+    expect_error("zc-vfio-dmabuf render needs out", [vfio, "--fill-pattern", "smpte"], 2,
+                 "--device PCI_ADDR is required")
+
     expect_error("zc-client bad size", [client, "--size", "10"], 2, "--size must be WxH")
     expect_error("zc-client bad pattern", [client, "--pattern", "plaid"], 2,
                  "unknown pattern 'plaid'")
