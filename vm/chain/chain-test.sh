@@ -160,27 +160,11 @@ args=(
 print_cmdline "${args[@]}" >"$out/qemu-cmdline.txt"
 
 echo "chain-test: booting $kernel under TCG with intel-iommu (console in ${out#"$ZCD_ROOT"/}/console.log)"
-timeout --kill-after=10 "$timeout_s" "${args[@]}" 2>"$out/qemu.log" &
-qemu_pid=$!
-tail_pid=""
-if [ $console -eq 1 ]; then
-	tail -F "$out/console.log" 2>/dev/null >&2 &
-	tail_pid=$!
-fi
-cleanup() {
-	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
-	kill "$qemu_pid" 2>/dev/null || true
-}
-trap cleanup EXIT
-qemu_rc=0
-wait "$qemu_pid" || qemu_rc=$?
+start_vm "$timeout_s" "$out/qemu.log" "$out/console.log" "$console" "${args[@]}"
+trap stop_vm EXIT
+wait_vm "$timeout_s" "$out/qemu.log"
 trap - EXIT
-cleanup
-case $qemu_rc in
-0) ;;
-124 | 137) echo "chain-test: the VM hit the ${timeout_s}s limit and was stopped" >&2 ;;
-*) echo "chain-test: QEMU exited with status $qemu_rc: $(tail -n 1 "$out/qemu.log")" >&2 ;;
-esac
+stop_vm
 
 if [ -r "$share/results.tsv" ]; then
 	while IFS=$'\t' read -r name st text; do
@@ -191,6 +175,6 @@ if [ -r "$share/results.tsv" ]; then
 fi
 if ! grep -q "^boot	pass" "$share/results.tsv" 2>/dev/null; then
 	reason=$(grep -m 1 -E 'Kernel panic|VFS: Unable|not syncing|Failed to execute' "$out/console.log" 2>/dev/null || true)
-	unreported="the outer VM never reported: ${reason:-see console.log} (QEMU status $qemu_rc)"
+	unreported="the outer VM never reported: ${reason:-see console.log} (QEMU status $vm_rc)"
 fi
 finish

@@ -278,24 +278,17 @@ args=(
 print_cmdline "${args[@]}" >"$out/qemu-cmdline.txt"
 
 echo "emulated-test: booting $kernel under TCG (console in ${out#"$ZCD_ROOT"/}/console.log)"
-timeout --kill-after=10 "$timeout_s" "${args[@]}" 2>"$out/qemu.log" &
-qemu_pid=$!
-tail_pid=""
-if [ $console -eq 1 ]; then
-	tail -F "$out/console.log" 2>/dev/null >&2 &
-	tail_pid=$!
-fi
+start_vm "$timeout_s" "$out/qemu.log" "$out/console.log" "$console" "${args[@]}"
 agent_pid=""
 cleanup() {
-	local p
-	for p in $agent_pid $tail_pid; do kill "$p" 2>/dev/null || true; done
-	kill "$qemu_pid" 2>/dev/null || true
+	[ -z "$agent_pid" ] || kill "$agent_pid" 2>/dev/null || true
+	stop_vm
 }
 trap cleanup EXIT
 
 # Serve the guest while QEMU runs: start the agent once QEMU's socket exists,
 # answer screendump requests (the guest cannot see its own scanout).
-while kill -0 "$qemu_pid" 2>/dev/null; do
+while kill -0 "$vm_pid" 2>/dev/null; do
 	if [ -z "$agent_pid" ] && [ -S "$kstat_sock" ]; then
 		"$ZCD_ROOT/vm/host/agent" --counters "$counters" --socket "$kstat_sock" --interval 1 \
 			>"$out/agent.log" 2>&1 &
@@ -315,15 +308,9 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 	fi
 	sleep 1
 done
-qemu_rc=0
-wait "$qemu_pid" || qemu_rc=$?
+wait_vm "$timeout_s" "$out/qemu.log"
 trap - EXIT
 cleanup
-case $qemu_rc in
-0) ;;
-124 | 137) echo "emulated-test: the VM hit the ${timeout_s}s limit and was stopped" >&2 ;;
-*) echo "emulated-test: QEMU exited with status $qemu_rc: $(tail -n 1 "$out/qemu.log")" >&2 ;;
-esac
 
 # --- judge what the guest reported.
 if [ -r "$share/results.tsv" ]; then
@@ -334,7 +321,7 @@ if [ -r "$share/results.tsv" ]; then
 fi
 if [ "${status[boot]:-}" != pass ]; then
 	reason=$(grep -m 1 -E 'Kernel panic|VFS: Unable|not syncing|Failed to execute' "$out/console.log" 2>/dev/null || true)
-	record boot fail "guest never reported: ${reason:-see console.log} (QEMU status $qemu_rc)"
+	record boot fail "guest never reported: ${reason:-see console.log} (QEMU status $vm_rc)"
 fi
 
 if [ "${status[agent.transport]:-}" = received ]; then

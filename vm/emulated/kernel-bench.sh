@@ -189,27 +189,11 @@ args=(
 print_cmdline "${args[@]}" >"$out/qemu-cmdline.txt"
 
 echo "kernel-bench: booting $kernel under TCG with intel-iommu, -cpu $cpu (console in ${out#"$ZCD_ROOT"/}/console.log)"
-timeout --kill-after=10 "$timeout_s" "${args[@]}" 2>"$out/qemu.log" &
-qemu_pid=$!
-tail_pid=""
-if [ $console -eq 1 ]; then
-	tail -F "$out/console.log" 2>/dev/null >&2 &
-	tail_pid=$!
-fi
-cleanup() {
-	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
-	kill "$qemu_pid" 2>/dev/null || true
-}
-trap cleanup EXIT
-qemu_rc=0
-wait "$qemu_pid" || qemu_rc=$?
+start_vm "$timeout_s" "$out/qemu.log" "$out/console.log" "$console" "${args[@]}"
+trap stop_vm EXIT
+wait_vm "$timeout_s" "$out/qemu.log"
 trap - EXIT
-cleanup
-case $qemu_rc in
-0) ;;
-124 | 137) note "the VM hit the ${timeout_s}s limit and was stopped" ;;
-*) note "QEMU exited with status $qemu_rc: $(tail -n 1 "$out/qemu.log")" ;;
-esac
+stop_vm
 t_end=$(date +%s)
 
 rc=0

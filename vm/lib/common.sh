@@ -14,6 +14,41 @@ die() {
 
 note() { echo "$zcd_prog: $*" >&2; }
 
+# start_vm LIMIT_S QEMU_LOG CONSOLE_LOG COPY_CONSOLE QEMU ARGS...: starts a
+# test VM in the background under a time limit (TERM at LIMIT_S, KILL 10 s
+# later, so a guest that hangs never hangs the test); with COPY_CONSOLE=1
+# the guest console is copied to stderr as it is written.  Sets vm_pid and
+# vm_tail_pid; stop_vm undoes it, wait_vm waits for it.
+start_vm() {
+	local limit=$1 qemu_log=$2 console_log=$3 copy_console=$4
+	shift 4
+	timeout --kill-after=10 "$limit" "$@" 2>"$qemu_log" &
+	vm_pid=$!
+	vm_tail_pid=""
+	if [ "$copy_console" -eq 1 ]; then
+		tail -F "$console_log" 2>/dev/null >&2 &
+		vm_tail_pid=$!
+	fi
+}
+
+# stop_vm: kills what start_vm started; harmless when it has ended.
+stop_vm() {
+	[ -z "${vm_tail_pid:-}" ] || kill "$vm_tail_pid" 2>/dev/null || true
+	[ -z "${vm_pid:-}" ] || kill "$vm_pid" 2>/dev/null || true
+}
+
+# wait_vm LIMIT_S QEMU_LOG: waits for the VM start_vm started, sets vm_rc
+# to its status and, when the guest did not end it, says why in one line.
+wait_vm() {
+	vm_rc=0
+	wait "$vm_pid" || vm_rc=$?
+	case $vm_rc in
+	0) ;;
+	124 | 137) note "the VM hit the ${1}s limit and was stopped" ;;
+	*) note "QEMU exited with status $vm_rc: $(tail -n 1 "$2")" ;;
+	esac
+}
+
 # qemu_binary: the QEMU to use ($ZCD_QEMU or qemu-system-x86_64 on PATH).
 qemu_binary() { echo "${ZCD_QEMU:-qemu-system-x86_64}"; }
 
