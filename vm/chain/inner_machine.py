@@ -154,6 +154,7 @@ def run(a, rep, qemu_log):
     try:
         qt = Qtest(listener)
     except OSError as e:
+        proc.kill()
         proc.wait(timeout=30)
         raise RuntimeError(f"QEMU did not connect to qtest (status {proc.returncode}): {e}") from e
     rep.put("ms_qemu_start", f"{now_ms() - t0:.1f}")

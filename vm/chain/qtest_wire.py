@@ -18,7 +18,7 @@ class QtestError(RuntimeError):
 class Qtest:
     """One qtest connection.  All values are guest-physical, little-endian."""
 
-    def __init__(self, listener, timeout=120):
+    def __init__(self, listener, timeout=600):
         listener.settimeout(timeout)
         self.sock, _ = listener.accept()
         self.sock.settimeout(timeout)
