@@ -91,11 +91,9 @@ bool build_server(Server& server) {
     }
     if (!server.linux_dmabuf)
         wlr_log(WLR_INFO, "zc-compositor: linux-dmabuf not offered (renderer has no DRM fd)");
-    server.allocator = wlr_allocator_autocreate(server.backend, server.renderer);
-    if (!server.allocator) {
-        std::fprintf(stderr, "zc-compositor: cannot create an allocator for the outputs\n");
+    // Guest dma-bufs the display imports on virtio-gpu KMS, else wlroots'.
+    if (!create_output_allocator(server))
         return false;
-    }
     server.compositor = wlr_compositor_create(server.display, server.renderer);
     wlr_data_device_manager_create(server.display);
     server.output_layout = wlr_output_layout_create();

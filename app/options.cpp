@@ -70,6 +70,9 @@ buffers without copies where it can, and counts every copy with its reason.
   --overlay-in-capture V  on|off: include the overlay in --capture PNGs (default off)
   --direct-scanout V      on|off: give a client buffer that covers the output
                           exactly to the output without composing (default on)
+  --output-buffers V      auto|wlroots: render KMS frames into guest-memory dma-bufs
+                          the display imports (auto, default) or into wlroots'
+                          buffers (dumb buffers: the copy baseline)
   --exit-with-client      stop when the client started after -- exits
   -v, --verbose           wlroots debug log
   -h, --help              this text
@@ -129,6 +132,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             "--stats-socket",
             "--overlay-in-capture",
             "--direct-scanout",
+            "--output-buffers",
             "--kstat",
             "--host-kstat",
         };
@@ -220,6 +224,13 @@ ParseResult parse_options(const std::vector<std::string>& args) {
                 o.direct_scanout = false;
             else
                 return fail("--direct-scanout: expected on or off, got '" + v + "'");
+        } else if (a == "--output-buffers") {
+            if (v == "auto")
+                o.output_buffers = OutputBuffersChoice::Auto;
+            else if (v == "wlroots")
+                o.output_buffers = OutputBuffersChoice::Wlroots;
+            else
+                return fail("--output-buffers: expected auto or wlroots, got '" + v + "'");
         } else if (a == "--trace" || a == "--csv" || a == "--summary" || a == "--stats-socket") {
             if (v.empty())
                 return fail(a + ": expected a file name");

@@ -24,6 +24,12 @@ enum class RendererChoice : uint8_t {
 
 enum class ForcePathChoice : uint8_t { Auto, Copy };
 
+// Where a KMS output's frames are rendered (app/output_allocator.cpp).
+enum class OutputBuffersChoice : uint8_t {
+    Auto,    // guest-memory dma-bufs the display imports, else wlroots' allocator
+    Wlroots, // wlroots' allocator (dumb buffers with lavapipe): the copy baseline
+};
+
 struct Options {
     BackendChoice backend = BackendChoice::Auto;
     RendererChoice renderer = RendererChoice::Auto;
@@ -47,6 +53,8 @@ struct Options {
     bool exit_with_client = false;      // end when the spawned client exits
     bool verbose = false;               // wlroots debug log
     std::vector<std::string> command;   // after "--": client to spawn
+    // --output-buffers: guest dma-bufs on virtio-gpu KMS, or wlroots' buffers
+    OutputBuffersChoice output_buffers = OutputBuffersChoice::Auto;
 };
 
 // Result of parsing: either options, a request for help, or one error line.

@@ -158,6 +158,16 @@ void renderer_frame_target(Server& server, RenderTargetKind* kind, uint64_t* fra
 #endif
 }
 
+void renderer_display_imports(Server& server, const wlr_buffer_impl* impl) {
+#ifdef ZCD_HAVE_VULKAN_RENDERER
+    if (server.vulkan)
+        render::display_imports_in_place(server.renderer, impl);
+#else
+    (void)server;
+    (void)impl;
+#endif
+}
+
 void renderer_request_capture(Server& server) {
 #ifdef ZCD_HAVE_VULKAN_RENDERER
     if (server.vulkan)

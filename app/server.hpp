@@ -167,6 +167,12 @@ void renderer_frame_target(Server& server, RenderTargetKind* kind, uint64_t* fra
                            uint32_t* copies);
 // The next composed frame will be captured (keeps it without the overlay).
 void renderer_request_capture(Server& server);
+// Buffers of `impl` are read by the display device in place (a dma-buf it
+// imported): frames rendered into them are composed_zero_copy.
+void renderer_display_imports(Server& server, const wlr_buffer_impl* impl);
+// output_allocator.cpp: server.allocator -- guest dma-bufs on virtio-gpu
+// KMS, else wlroots' own; records which (and why) in server.facts.
+bool create_output_allocator(Server& server);
 // output.cpp
 void outputs_init(Server& server);
 // xdg_shell.cpp

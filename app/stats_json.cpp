@@ -76,6 +76,8 @@ std::string stats_json(const Accounting& a, const RunFacts& f) {
     s += "  \"renderer\": " + json_quote(f.renderer) + ",\n";
     s += "  \"device\": " + json_quote(f.device) + ",\n";
     s += "  \"force_path\": " + json_quote(f.force_path) + ",\n";
+    s += "  \"output_buffers\": " + json_quote(f.output_buffers) + ",\n";
+    s += "  \"output_buffers_fallback\": " + json_quote(f.output_buffers_fallback) + ",\n";
     s += "  \"duration_s\": " + std::string(dur) + ",\n";
     s += "  \"frames_presented\": " + num(a.frames_presented()) + ",\n";
     s += "  \"frames_discarded\": " + num(a.frames_discarded()) + ",\n";

@@ -39,6 +39,10 @@ struct RunFacts {
     bool overlay_shown = false;                   // the overlay was drawn at least once
     int32_t overlay_x = 0, overlay_y = 0, overlay_w = 0, overlay_h = 0; // its last rectangle
     uint64_t overlay_frames_covering = 0; // frames that drew it over a window (no free place)
+    // KMS output buffers (app/output_allocator.cpp): "guest_dmabuf" or
+    // "wlroots", and why not guest_dmabuf (app/guest_dmabuf.hpp's names).
+    std::string output_buffers = "wlroots";
+    std::string output_buffers_fallback = "not_kms";
 };
 
 std::string stats_json(const Accounting& accounting, const RunFacts& facts);

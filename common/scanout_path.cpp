@@ -33,6 +33,7 @@ OutputHop composed_output_hop(RenderTargetKind target, uint64_t frame_bytes, uin
     hop.miss = miss == DirectScanoutMiss::None ? DirectScanoutMiss::NoSurface : miss;
     switch (target) {
     case RenderTargetKind::InPlace:
+    case RenderTargetKind::InPlaceDisplayImport:
         hop.path = ScanoutPath::ComposedZeroCopy;
         hop.reason = ScanoutCopyReason::None;
         break;

@@ -112,6 +112,10 @@ enum class RenderTargetKind : uint8_t {
     InPlace,     // rendered in the buffer's own memory (imported dmabuf or host memory)
     InPlaceDumb, // ... but the buffer is a KMS dumb buffer
     Readback,    // rendered into our image and copied into the buffer
+    // Rendered in place into guest memory exported as a dma-buf (memfd +
+    // udmabuf) that the display device imported: on virtio-gpu a guest blob
+    // resource whose pages the host reads, so no per-flush transfer.
+    InPlaceDisplayImport,
 };
 
 // The output hop of a composed frame.  `frame_bytes` is one frame's size

@@ -1,7 +1,8 @@
 // Render targets: one per wlr_buffer the compositor renders into, cached on
 // the buffer (wlr_addon) so a swapchain's buffers cost their Vulkan objects
 // once, not every frame.
-//  - data-pointer buffers (headless, shm allocator; KMS dumb buffers): their
+//  - data-pointer buffers (headless, shm allocator; KMS dumb buffers; the
+//    compositor's guest dma-bufs on virtio-gpu, app/output_allocator.cpp): their
 //    memory is imported as host memory (VK_EXT_external_memory_host) under a
 //    linear image and rendered in place -- the output hop copies nothing.
 //    Where the import is refused (alignment, stride, no extension) we render
@@ -158,8 +159,11 @@ bool init_data_ptr_target(VulkanRenderer& r, RenderTarget& t) {
     if (!ok)
         wlr_log(WLR_ERROR, "vulkan: render target format 0x%08x unsupported", format);
     if (ok && init_host_memory_target(r, t, data, stride)) {
-        // A KMS device's data-pointer buffers are dumb buffers.
-        t.dumb = r.options.drm_fd >= 0 && drmIsKMS(r.options.drm_fd);
+        // A KMS device's data-pointer buffers are dumb buffers, unless the
+        // compositor allocated them as dma-bufs the display imports.
+        t.display_import = std::find(r.display_imported.begin(), r.display_imported.end(),
+                                     t.buffer->impl) != r.display_imported.end();
+        t.dumb = !t.display_import && r.options.drm_fd >= 0 && drmIsKMS(r.options.drm_fd);
         wlr_buffer_end_data_ptr_access(t.buffer);
         return true;
     }

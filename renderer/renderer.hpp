@@ -82,6 +82,12 @@ void cancel_shm_upload(ShmUpload* upload);
 // buffers): host-import them without the wl_shm checks.
 void trust_host_memory(wlr_renderer* renderer, const wlr_buffer_impl* impl);
 
+// Output buffers of `impl` are dma-bufs the display device imported (the
+// compositor's guest dma-bufs on virtio-gpu KMS): a frame rendered into
+// their data pointer is read by the display in place, so it is
+// composed_zero_copy rather than a dumb buffer's copy.
+void display_imports_in_place(wlr_renderer* renderer, const wlr_buffer_impl* impl);
+
 // How the texture's source buffer was imported.  nullptr for textures that
 // did not come from a client buffer (or from another renderer).
 const ImportRecord* texture_import_record(wlr_texture* texture); // may be null

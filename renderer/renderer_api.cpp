@@ -37,6 +37,11 @@ void trust_host_memory(wlr_renderer* renderer, const wlr_buffer_impl* impl) {
         r->trusted_host_memory.push_back(impl);
 }
 
+void display_imports_in_place(wlr_renderer* renderer, const wlr_buffer_impl* impl) {
+    if (VulkanRenderer* r = vulkan_renderer_from(renderer))
+        r->display_imported.push_back(impl);
+}
+
 DeviceInfo device_info(wlr_renderer* renderer) {
     DeviceInfo info;
     VulkanRenderer* r = vulkan_renderer_from(renderer);

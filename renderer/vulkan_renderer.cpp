@@ -238,6 +238,8 @@ void impl_end(wlr_renderer* wr) {
                 t.readback_valid = false;
                 if (t.dumb)
                     r.last_target.kind = RenderTargetKind::InPlaceDumb;
+                else if (t.display_import)
+                    r.last_target.kind = RenderTargetKind::InPlaceDisplayImport;
             }
         }
     }

@@ -116,6 +116,9 @@ struct RenderTarget {
     // image and read back into the data pointer at end().
     bool in_place = false;
     bool dumb = false; // in place in a KMS dumb buffer (the display copies it)
+    // In place in memory the display device imported as a dma-buf (a guest
+    // blob on virtio-gpu): it reads these pages, nothing is copied.
+    bool display_import = false;
     // In place in host memory: the buffer's pixels, readable once end() returned.
     const uint8_t* host_map = nullptr;
     size_t host_stride = 0;
@@ -186,6 +189,7 @@ struct VulkanRenderer {
     // may be null (watch_shm_pools not called): no wl_shm buffer is host-imported
     ShmPoolWatch* shm_watch = nullptr;
     std::vector<const wlr_buffer_impl*> trusted_host_memory; // trust_host_memory()
+    std::vector<const wlr_buffer_impl*> display_imported;    // display_imports_in_place()
     wl_event_loop* loop = nullptr;           // watch_shm_pools(); null: no upload thread
     struct ShmUploader* uploader = nullptr;  // renderer/shm_upload.cpp; may be null
     // wlr_texture_from_pixels wraps the caller's memory in a "readonly data

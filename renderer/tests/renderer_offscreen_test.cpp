@@ -302,6 +302,29 @@ TEST_F(RendererOffscreen, PaddedTargetFallsBackToAReadback) {
     wlr_buffer_drop(&padded->base);
 }
 
+// The compositor's guest dma-bufs on virtio-gpu KMS: data-pointer buffers
+// of an implementation the display device imports.  Rendered in place like
+// any data-pointer target, but named for what the display does with them,
+// so the output hop is composed_zero_copy even on a KMS device (where a
+// data-pointer buffer would otherwise be a dumb buffer).
+TEST_F(RendererOffscreen, DisplayImportedTargetIsNamedSo) {
+    render::display_imports_in_place(r, test_buffer_impl());
+    ShmTestBuffer* imported =
+        create_test_buffer(kTargetW, kTargetH, DRM_FORMAT_XRGB8888, kTargetW * 4);
+    ASSERT_NE(imported, nullptr);
+    render_frame(r, imported, [&] { clear_to(r, kClear); });
+    render::FrameTarget ft;
+    ASSERT_TRUE(render::last_frame_target(r, &ft));
+    EXPECT_EQ(ft.kind, RenderTargetKind::InPlaceDisplayImport);
+    EXPECT_EQ(ft.copies, 0u);
+    const OutputHop hop =
+        composed_output_hop(ft.kind, ft.frame_bytes, ft.copies, DirectScanoutMiss::NoSurface);
+    EXPECT_EQ(hop.path, ScanoutPath::ComposedZeroCopy);
+    EXPECT_EQ(hop.bytes_copied, 0u);
+    EXPECT_EQ(pixel_at(imported, kTargetW - 1, kTargetH - 1), kClear);
+    wlr_buffer_drop(&imported->base);
+}
+
 TEST_F(RendererOffscreen, GpuTimestampsArriveOnTheMonotonicClock) {
     render_frame(r, target, [&] { clear_to(r, kClear); });
     render::GpuFrameTiming first;

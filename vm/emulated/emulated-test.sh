@@ -195,6 +195,8 @@ if [ ${#missing[@]} -eq 0 ]; then
 	done
 	[ -z "$(qemu_device_missing_props "$qemu" nvme sriov_max_vfs)" ] ||
 		missing+=("QEMU's nvme lacks sriov_max_vfs (QEMU >= 7.1)")
+	[ -z "$(qemu_device_missing_props "$qemu" virtio-gpu-pci blob x-blob-shadow)" ] ||
+		missing+=("QEMU's virtio-gpu-pci lacks blob or x-blob-shadow (the project's QEMU: ./zcd qemu build)")
 fi
 command -v socat >/dev/null || missing+=("socat not installed")
 if [ ${#missing[@]} -gt 0 ]; then
@@ -210,6 +212,7 @@ zcd_root=$(printf '%q' "$ZCD_ROOT")
 zcd_build=$(printf '%q' "$ZCD_BUILD")
 importer_ko=$(printf '%q' "$importer_ko")
 client_size=$client_size
+output_size=$size
 run_seconds=$run_seconds
 screendump_timeout=180
 kstat_port_name=org.zcdisplay.kstat
@@ -241,6 +244,19 @@ append+=" log_buf_len=4M"
 # (vCPU 0 spinning in watchdog_check_skew with interrupts off, vCPU 1 idle).
 # With the TSC unstable neither can happen.
 append+=" tsc=unstable"
+# virtio-gpu with blob resources, as on a real guest (vm/host): the guest
+# kernel imports the compositor's dma-bufs as guest blobs and scans them out
+# without a per-flush transfer.  A host with /dev/udmabuf gives QEMU each
+# blob's pages as a dma-buf, which needs guest RAM in a shared memfd; a CI
+# host has none, and the project's QEMU then shows blobs from a copy it
+# refreshes on flush (x-blob-shadow, emulation only: qemu/README.md, patch 8).
+gpu="virtio-gpu-pci,max_outputs=1,xres=$xres,yres=$yres,blob=true"
+ram=()
+if [ -w /dev/udmabuf ]; then
+	ram=(-object "memory-backend-memfd,id=zcd_ram,size=$memory,share=on" -machine memory-backend=zcd_ram)
+else
+	gpu+=",x-blob-shadow=on"
+fi
 # shellcheck disable=SC2054 # commas separate QEMU sub-options, not array elements
 args=(
 	"$qemu" -name zcdisplay-emulated
@@ -269,11 +285,12 @@ args=(
 	# PF's memory BAR holds them all; its VFs share its root port.
 	-device pcie-root-port,id=zcd_rp1,bus=pcie.0,chassis=4,slot=2
 	-device x-sriov-lmem,id=sriov_lmem,bus=zcd_rp1
-	-device "virtio-gpu-pci,max_outputs=1,xres=$xres,yres=$yres"
+	-device "$gpu"
 	-device virtio-serial-pci,id=vserial0
 	-chardev "socket,id=kstat,path=$kstat_sock,server=on,wait=off"
 	-device virtserialport,bus=vserial0.0,chardev=kstat,name=org.zcdisplay.kstat
 	-qmp "unix:$qmp,server=on,wait=off"
+	"${ram[@]}"
 )
 print_cmdline "${args[@]}" >"$out/qemu-cmdline.txt"
 

@@ -25,7 +25,7 @@ fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Written by emulated-test.sh (defaults only keep a broken share visible).
-zcd_root="" zcd_build="" importer_ko="" client_size=160x120 run_seconds=300
+zcd_root="" zcd_build="" importer_ko="" client_size=160x120 output_size=320x240 run_seconds=300
 screendump_timeout=180 kstat_port_name=org.zcdisplay.kstat
 # shellcheck source=/dev/null
 . "$out/params.sh"

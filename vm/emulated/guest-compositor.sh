@@ -10,8 +10,8 @@
 
 dbg_stats=/sys/kernel/debug/dma_buf/interconnect_stats
 
-compositor_checks=(compositor.drm-runs compositor.udmabuf-zero-copy compositor.kernel-counters
-	compositor.guest-capture compositor.host-screendump)
+compositor_checks=(compositor.drm-runs compositor.udmabuf-zero-copy compositor.scanout-zero-copy
+	compositor.kernel-counters compositor.guest-capture compositor.host-screendump)
 
 fail_compositor() {
 	local c
@@ -28,6 +28,18 @@ request_screendump() {
 		sleep 1
 	done
 	return 1
+}
+
+# stop_compositor PID: SIGTERM (it writes its stats then), SIGKILL after 20 s;
+# sets `waited` to the seconds it took.
+stop_compositor() {
+	kill -TERM "$1"
+	for ((waited = 0; waited < 20; waited++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 1
+	done
+	kill -KILL "$1" 2>/dev/null && echo "zcd-guest: zc-compositor ignored SIGTERM for 20 s; killed"
+	wait "$1" 2>/dev/null
 }
 
 # count_pngs DIR: number of PNG files in DIR.
@@ -117,15 +129,10 @@ check_compositor() {
 		fail_compositor "zc-compositor exited early (status $rc): $(grep -m 1 -E '\[ERROR\]|^zc-compositor: ' "$dir/compositor.log" || tail -n 1 "$dir/compositor.log")"
 		return
 	fi
-	local shot=fail
+	local shot=fail waited=0
 	request_screendump && shot=ok
-	kill -TERM $pid
-	for ((i = 0; i < 20; i++)); do
-		kill -0 $pid 2>/dev/null || break
-		sleep 1
-	done
-	kill -KILL $pid 2>/dev/null && echo "zcd-guest: zc-compositor ignored SIGTERM for 20 s; killed"
-	wait $pid 2>/dev/null
+	stop_compositor $pid
+	i=$waited
 
 	local n
 	n=$(count_pngs "$dir/captures")
@@ -140,6 +147,15 @@ check_compositor() {
 		result compositor.udmabuf-zero-copy pass "$(tail -n 1 "$dir/stats-check.txt")"
 	else
 		result compositor.udmabuf-zero-copy fail "$(tail -n 1 "$dir/stats-check.txt")"
+	fi
+	# The output hop: frames composed into guest dma-bufs that virtio-gpu
+	# imported as blobs (no dumb buffer, no transfer per flush).
+	if [ ! -s "$dir/stats.json" ]; then
+		result compositor.scanout-zero-copy fail "no stats.json written (on SIGTERM)"
+	elif python3 "$here/scanout_check.py" "$dir/stats.json" --want composed_zero_copy >"$dir/scanout-check.txt" 2>&1; then
+		result compositor.scanout-zero-copy pass "$(tail -n 1 "$dir/scanout-check.txt")"
+	else
+		result compositor.scanout-zero-copy fail "$(tail -n 1 "$dir/scanout-check.txt"); $(grep -m 1 'output buffers' "$dir/compositor.log" || true)"
 	fi
 	# What the overlay showed: the guest kernel's counters (unchanged since
 	# the kernel checks: the compositor's imports use no interconnect) and
@@ -169,5 +185,50 @@ check_compositor() {
 		result compositor.host-screendump captured "host took screendump.png"
 	else
 		result compositor.host-screendump fail "host did not answer the screendump request in ${screendump_timeout}s"
+	fi
+}
+
+# Not enabled yet (not in checks.txt): in its one run, 2026-12-06, the VM
+# hit its 2400 s limit (loaded host) before this started; see vm/README.md.
+# check_direct_scanout: a second, short session whose one udmabuf client is
+# exactly the output's size, so wlroots' DRM backend is given the client's
+# own dma-buf (imported by virtio-gpu as a guest blob) instead of a composed
+# frame.  Its frames before the client maps are composed into guest
+# dma-bufs: both output-hop paths, 0 bytes copied.
+check_direct_scanout() {
+	local comp client
+	if ! comp=$(tool zc-compositor 2>/dev/null) || ! client=$(tool zc-client 2>/dev/null); then
+		result compositor.direct-scanout fail "missing prerequisite: $bin/zc-compositor or $bin/zc-client not built"
+		return
+	fi
+	if ! has_flag "$comp" --stats-socket || ! has_flag "$comp" --direct-scanout; then
+		result compositor.direct-scanout fail "missing prerequisite: zc-compositor --stats-socket and --direct-scanout"
+		return
+	fi
+	[ -e /dev/udmabuf ] || { result compositor.direct-scanout fail "no /dev/udmabuf (CONFIG_UDMABUF)"; return; }
+	local dir=$out/compositor-direct stats_sock=/run/zcd-stats-direct.sock waited=0
+	mkdir -p "$dir"
+	local args=(--render-device lavapipe --build "$bin"
+		--compositor-arg --stats-json --compositor-arg "$dir/stats.json"
+		--compositor-arg --stats-socket --compositor-arg "$stats_sock"
+		--compositor-arg --direct-scanout --compositor-arg on --compositor-arg --verbose)
+	"$here/../guest/zcd-session.sh" "${args[@]}" -- "$client" --source udmabuf --pattern smpte \
+		--size "$output_size" >"$dir/compositor.log" 2>&1 &
+	local pid=$!
+	python3 "$here/wait_client_commits.py" "$stats_sock" 3 "$run_seconds" | sed 's/^/zcd-guest: /'
+	if ! kill -0 $pid 2>/dev/null; then
+		wait $pid
+		local rc=$?
+		result compositor.direct-scanout fail "zc-compositor exited early (status $rc): $(grep -m 1 -E '\[ERROR\]|^zc-compositor: ' "$dir/compositor.log" || tail -n 1 "$dir/compositor.log")"
+		return
+	fi
+	stop_compositor $pid
+	if [ ! -s "$dir/stats.json" ]; then
+		result compositor.direct-scanout fail "no stats.json written (on SIGTERM)"
+	elif python3 "$here/scanout_check.py" "$dir/stats.json" --want direct_scanout --want composed_zero_copy \
+		>"$dir/scanout-check.txt" 2>&1; then
+		result compositor.direct-scanout pass "$output_size client: $(tail -n 1 "$dir/scanout-check.txt")"
+	else
+		result compositor.direct-scanout fail "$output_size client: $(tail -n 1 "$dir/scanout-check.txt")"
 	fi
 }

@@ -18,6 +18,12 @@ case " $* " in
 	echo "name \"$lmem\", bus PCI, desc \"stand-in of fake-qemu-guest.sh\""
 	exit 0
 	;;
+" -device virtio-gpu-pci,help ")
+	# The project QEMU's x-blob-shadow (blob=true with no /dev/udmabuf).
+	"$real" "$@" 2>&1 || true
+	echo "  x-blob-shadow=<bool>   - stand-in of fake-qemu-guest.sh"
+	exit 0
+	;;
 *) exec "$real" "$@" ;;
 esac
 
@@ -26,7 +32,13 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	-kernel | -append) shift 2 ;;
 	-device)
-		[[ $2 == "$lmem",* ]] || args+=("$1" "$2")
+		# blob=true needs /dev/udmabuf or x-blob-shadow: a paused fake
+		# guest shows nothing either way.
+		if [[ $2 == virtio-gpu-pci,* ]]; then
+			args+=("$1" "$(sed -E 's/,(blob=true|x-blob-shadow=on)//g' <<<"$2")")
+		elif [[ $2 != "$lmem",* ]]; then
+			args+=("$1" "$2")
+		fi
 		shift 2 ;;
 	-fsdev)
 		[[ $2 == local,id=outfs,path=* ]] && share=$(sed -E 's/.*path=([^,]*).*/\1/' <<<"$2")

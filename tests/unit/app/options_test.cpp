@@ -3,6 +3,7 @@
 #include "app/options.hpp"
 
 using zcd::app::BackendChoice;
+using zcd::app::OutputBuffersChoice;
 using zcd::app::parse_options;
 
 TEST(Options, DefaultsAreHeadlessSizedAndUnlimited) {
@@ -62,6 +63,16 @@ TEST(Options, DirectScanoutIsOnUnlessTurnedOff) {
     EXPECT_FALSE(r.options.direct_scanout);
     EXPECT_TRUE(parse_options({"--direct-scanout", "on"}).options.direct_scanout);
     EXPECT_FALSE(parse_options({"--direct-scanout", "maybe"}).error.empty());
+}
+
+TEST(Options, OutputBuffers) {
+    EXPECT_EQ(parse_options({}).options.output_buffers, OutputBuffersChoice::Auto);
+    EXPECT_EQ(parse_options({"--output-buffers", "wlroots"}).options.output_buffers,
+              OutputBuffersChoice::Wlroots);
+    EXPECT_EQ(parse_options({"--output-buffers", "auto"}).options.output_buffers,
+              OutputBuffersChoice::Auto);
+    EXPECT_FALSE(parse_options({"--output-buffers", "dumb"}).error.empty());
+    EXPECT_FALSE(parse_options({"--output-buffers"}).error.empty());
 }
 
 TEST(Options, CommandAfterDoubleDashIsKeptVerbatim) {

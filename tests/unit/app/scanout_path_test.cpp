@@ -117,6 +117,15 @@ TEST(ScanoutPath, ComposedFramesAreClassifiedByTheirRenderTarget) {
     EXPECT_EQ(dumb.reason, ScanoutCopyReason::DumbBuffer);
     EXPECT_EQ(dumb.bytes_copied, frame);
 
+    // A render target the display device imported (guest memory as a
+    // dma-buf, a virtio-gpu blob): nothing is transferred per flush.
+    OutputHop imported = composed_output_hop(RenderTargetKind::InPlaceDisplayImport, frame, 0,
+                                             DirectScanoutMiss::NotCovering);
+    EXPECT_EQ(imported.path, ScanoutPath::ComposedZeroCopy);
+    EXPECT_EQ(imported.reason, ScanoutCopyReason::None);
+    EXPECT_EQ(imported.bytes_copied, 0u);
+    EXPECT_EQ(imported.miss, DirectScanoutMiss::NotCovering);
+
     OutputHop pixman =
         composed_output_hop(RenderTargetKind::Unknown, frame, 0, DirectScanoutMiss::Overlay);
     EXPECT_EQ(pixman.path, ScanoutPath::ComposedCopy);

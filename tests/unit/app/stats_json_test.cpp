@@ -58,6 +58,15 @@ TEST(StatsJson, IsValidJsonWithTheDocumentedKeys) {
     EXPECT_EQ(outputs[0].get("scanout_bytes_copied")->integer, 0);
     EXPECT_EQ(v.get("buffers_committed")->integer, clients[0].get("buffers_committed")->integer);
     EXPECT_EQ(clients[0].get("reattached_buffers")->integer, 0);
+    // Headless: wlroots' buffers, and not a fallback from guest dma-bufs.
+    EXPECT_EQ(v.get("output_buffers")->string, "wlroots");
+    EXPECT_EQ(v.get("output_buffers_fallback")->string, "not_kms");
+    f.output_buffers = "guest_dmabuf";
+    f.output_buffers_fallback = "none";
+    auto kms = zcd::json::parse(zcd::app::stats_json(a, f));
+    ASSERT_TRUE(kms.value) << kms.error;
+    EXPECT_EQ(kms.value->get("output_buffers")->string, "guest_dmabuf");
+    EXPECT_EQ(kms.value->get("output_buffers_fallback")->string, "none");
 }
 
 TEST(StatsJson, EmptyRunIsStillValid) {
