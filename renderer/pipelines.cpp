@@ -151,9 +151,14 @@ bool create_pipelines(VulkanRenderer& r) {
     r.buffer_layout = make_layout(dev, r.buffer_set_layout);
     r.solid_layout = make_layout(dev, VK_NULL_HANDLE);
 
+    // Nearest, like texture_buffer.frag: a client's pixels must look the
+    // same whichever path imported them.  Linear filtering blends each texel
+    // with its neighbour at output scale 2 (samples fall a quarter texel off
+    // centre), so a zero-copy image differed from the same frame copied into
+    // a storage buffer.  Clients are shown at integer scales.
     VkSamplerCreateInfo sci{VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
-    sci.magFilter = VK_FILTER_LINEAR;
-    sci.minFilter = VK_FILTER_LINEAR;
+    sci.magFilter = VK_FILTER_NEAREST;
+    sci.minFilter = VK_FILTER_NEAREST;
     sci.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
     sci.addressModeU = sci.addressModeV = sci.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
     sci.maxLod = 0.0f;

@@ -1,7 +1,8 @@
 #version 450
 // Samples a VkImage texture (copied shm/dmabuf pixels, or a dmabuf imported
 // as a linear image).  Opaque formats get alpha forced to 1 by the image
-// view's swizzle, so this shader only applies the wlroots alpha.
+// view's swizzle, so this shader only applies the wlroots alpha.  The sampler
+// is nearest (renderer/pipelines.cpp), as texture_buffer.frag's fetch is.
 #include "push_constants.glsl"
 
 layout(set = 0, binding = 0) uniform sampler2D tex;

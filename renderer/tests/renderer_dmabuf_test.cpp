@@ -123,6 +123,50 @@ TEST_F(RendererDmabuf, StrideTheDeviceWouldNotChooseIsStillExact) {
     wlr_buffer_drop(&b->base);
 }
 
+TEST_F(RendererDmabuf, ZeroCopyImageAtOutputScaleTwoShowsExactTwoByTwoBlocks) {
+    // A sealed memfd in lavapipe's linear layout (64-byte rows, whole rows
+    // to 8) is imported zero-copy as a sampled image.  At output scale 2
+    // each texel must cover exactly 2x2 pixels, as it does through the
+    // storage-buffer and copy paths: a visual test of a zero-copy client
+    // must not differ from the same frame copied.
+    constexpr int kW = 16, kH = 8, kOutW = 40, kOutH = 24;
+    ShmTestBuffer* b = make_dmabuf(kW, kH, DRM_FORMAT_XRGB8888);
+    ASSERT_TRUE(seal_size(b));
+    ShmTestBuffer* out = create_test_buffer(kOutW, kOutH, DRM_FORMAT_XRGB8888);
+    ASSERT_NE(out, nullptr);
+    wlr_texture* tex = wlr_texture_from_buffer(r, &b->base);
+    ASSERT_NE(tex, nullptr) << render::last_import_failure(r).detail;
+    const ImportRecord* rec = render::texture_import_record(tex);
+    std::printf("sealed memfd-as-dmabuf: path %s, reason %s\n",
+                std::string(to_string(rec->path)).c_str(),
+                std::string(to_string(rec->reason)).c_str());
+    if (render::device_info(r).dmabuf_import) {
+        EXPECT_EQ(rec->path, ImportPath::DmabufZeroCopy);
+    }
+    render_frame(r, out, [&] {
+        clear_to(r, kClear);
+        float proj[9], mat[9];
+        identity(proj);
+        wlr_box dst{1, 2, 2 * kW, 2 * kH};
+        wlr_matrix_project_box(mat, &dst, WL_OUTPUT_TRANSFORM_NORMAL, 0, proj);
+        ASSERT_TRUE(wlr_render_texture_with_matrix(r, tex, mat, 1.0f));
+    });
+    int mismatches = 0;
+    for (int y = 0; y < kOutH; ++y)
+        for (int x = 0; x < kOutW; ++x) {
+            const bool inside = x >= 1 && x < 1 + 2 * kW && y >= 2 && y < 2 + 2 * kH;
+            const uint32_t want = inside ? pattern((x - 1) / 2, (y - 2) / 2) : kClear;
+            const uint32_t got = pixel_at(out, x, y);
+            if (got != want && mismatches++ < 5)
+                ADD_FAILURE() << "pixel (" << x << "," << y << ") = " << std::hex << got
+                              << " want " << want;
+        }
+    EXPECT_EQ(mismatches, 0);
+    wlr_texture_destroy(tex);
+    wlr_buffer_drop(&b->base);
+    wlr_buffer_drop(&out->base);
+}
+
 TEST_F(RendererDmabuf, ForcedCopyIsDmabufCopyWithReason) {
     TearDown();
     make(render::ForcePath::Copy);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -99,7 +100,7 @@ inline ShmTestBuffer* create_test_buffer(int width, int height, uint32_t format,
     t->offset = offset;
     t->as_dmabuf = as_dmabuf;
     t->size = offset + size_t(t->stride) * height;
-    t->fd = memfd_create("zcd-test-buffer", MFD_CLOEXEC);
+    t->fd = memfd_create("zcd-test-buffer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (t->fd < 0 || ftruncate(t->fd, off_t(t->size)) != 0) {
         delete t;
         return nullptr;
@@ -113,6 +114,12 @@ inline ShmTestBuffer* create_test_buffer(int width, int height, uint32_t format,
     t->data = static_cast<uint8_t*>(map);
     wlr_buffer_init(&t->base, test_buffer_impl(), width, height);
     return t;
+}
+
+// Seals the memfd against resizing, as a well-behaved client does before
+// sending it as a "dmabuf": the renderer then imports it without a copy.
+inline bool seal_size(ShmTestBuffer* t) {
+    return fcntl(t->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) == 0;
 }
 
 } // namespace zcd::test
