@@ -327,7 +327,7 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
         if not comp.alive():
             record(name, "fail", f"zc-compositor exited before this case (log: {comp.log_path})")
             continue
-        starts.append([name, newest_capture(comp), False])
+        starts.append([name, newest_capture(comp), False, ""])
         t0 = time.monotonic()
         try:
             used = show_client(comp, name, bin_dir, name, gbm_devices.get("order", ()))
@@ -342,13 +342,15 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
             record(name, "fail", str(e))
             continue
         starts[-1][2] = True
+        if source == "gbm" and used:
+            starts[-1][3] = f"gbm device {used}"
         print(f"visual {name}: shown in {time.monotonic() - t0:.1f} s"
               + (f" (gbm device {used})" if source == "gbm" and used else ""), flush=True)
     try:
         rc, stats = comp.stop()
     except h.HarnessError as e:
         rc, stats = str(e), None
-    for k, (name, after, shown) in enumerate(starts):
+    for k, (name, after, shown, note) in enumerate(starts):
         if not shown:
             continue
         if stats is None or rc != 0:
@@ -361,22 +363,25 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
         shutil.rmtree(case_dir, ignore_errors=True)
         os.makedirs(case_dir)
         if judge_now:
-            judge_and_record(name, bin_dir, case_dir, captures, comp.stats_path, record)
+            judge_and_record(name, bin_dir, case_dir, captures, comp.stats_path, record, note)
             continue
         # Paths relative to OUT: the host judges them in its view of the share.
         with open(os.path.join(case_dir, "shown.json"), "w") as f:
             json.dump({"captures": [os.path.relpath(p, out_root) for p in captures],
                        "stats": os.path.relpath(comp.stats_path, out_root)}, f)
-        record(name, "shown", f"{len(captures)} captures in {os.path.relpath(comp.capture_dir, out_root)}")
+        where = os.path.relpath(comp.capture_dir, out_root)
+        record(name, "shown", f"{len(captures)} captures in {where}" + (f"; {note}" if note else ""))
 
 
-def judge_and_record(name, bin_dir, case_dir, captures, stats_path, record):
+def judge_and_record(name, bin_dir, case_dir, captures, stats_path, record, note=""):
+    """Judges and records one case; NOTE (how it was shown) is kept."""
+    suffix = f" ({note})" if note else ""
     try:
         detail = judge(name, bin_dir, case_dir, captures, stats_path)
     except (h.HarnessError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
-        record(name, "fail", str(e))
+        record(name, "fail", f"{e}{suffix}")
         return
-    record(name, "pass", detail)
+    record(name, "pass", detail + suffix)
 
 
 def run_cases(names, bin_dir, out_root, results, judge_now, gbm_devices):
@@ -444,7 +449,7 @@ def judge_results(shown_file, bin_dir, out_root, results):
             except (OSError, ValueError, KeyError, TypeError) as e:
                 record(name, "fail", f"shown, but its capture list is unreadable: {e}")
                 continue
-            judge_and_record(name, bin_dir, case_dir, captures, stats_path, record)
+            judge_and_record(name, bin_dir, case_dir, captures, stats_path, record, detail)
     return 1 if failed else 0
 
 
