@@ -308,7 +308,8 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
     the next one starts after that, alone on the output at the first
     window's place."""
     try:
-        comp.wait_ready()
+        # Twice the single-case wait: every scale's compositor starts at once.
+        comp.wait_ready(60)
     except h.HarnessError as e:
         for n in names:
             record(n, "fail", f"the x{scale} compositor: {e}")
@@ -321,6 +322,10 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
     starts = []  # (case, newest capture before its client started, shown)
     for name in names:
         source = CASES[name][1]
+        if STOP_REQUESTED:
+            record(name, "fail", "not shown: the run was stopped (SIGTERM: its time limit?) "
+                                 "before this case")
+            continue
         if source in unavailable:
             record(name, "skip", case_results.MISSING_HARDWARE + unavailable[source])
             continue
@@ -382,6 +387,17 @@ def judge_and_record(name, bin_dir, case_dir, captures, stats_path, record, note
         record(name, "fail", f"{e}{suffix}")
         return
     record(name, "pass", detail + suffix)
+
+
+# Set by SIGTERM during a many-cases run: the cases not begun yet are
+# recorded as not shown, those already shown are still split and recorded.
+STOP_REQUESTED = False
+
+
+def request_stop(*_):
+    global STOP_REQUESTED
+    STOP_REQUESTED = True
+    print("visual: SIGTERM: finishing the current case, then stopping", flush=True)
 
 
 def run_cases(names, bin_dir, out_root, results, judge_now, gbm_devices):
@@ -512,6 +528,7 @@ def main():
         if a.update_references:
             print("visual: --update-references only for a single case", file=sys.stderr)
             return 2
+        signal.signal(signal.SIGTERM, request_stop)
         return run_cases(a.case or DEVICE_CASES, a.bin, a.out, a.results, not a.show_only,
                          a.gbm_device)
     if len(a.case) != 1:

@@ -50,8 +50,10 @@ check_visual() {
 	# lavapipe only: the loader would otherwise open every installed Vulkan
 	# driver over 9p for each process (as vm/guest/zcd-session.sh does).
 	local icd=/usr/share/vulkan/icd.d/lvp_icd.json
+	# At the limit SIGTERM lets visual.py finish the case it is showing and
+	# record every case shown so far; SIGKILL only if that takes 3 minutes.
 	VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd ZCD_TIMEOUT_SCALE=$visual_timeout_scale \
-		timeout --kill-after=30 "$visual_seconds" \
+		timeout --kill-after=180 "$visual_seconds" \
 		python3 "$vis" --bin "$bin" --out "$dir" --results "$dir/shown.tsv" --show-only "${args[@]}" \
 		>"$dir/visual.log" 2>&1 || rc=$?
 	local took=$((SECONDS - t0)) counts
