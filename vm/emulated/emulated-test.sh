@@ -34,14 +34,14 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
   --no-build           build nothing (neither ./zcd build, ./zcd kernel build-vm nor
                        ./zcd qemu build); use what exists
   --out DIR            results directory (default out/vm-emulated)
-  --timeout SEC        whole-VM time limit (default 2400)
+  --timeout SEC        whole-VM time limit (default 4200)
   --memory SIZE        guest RAM (default 2G)
   --smp N              vCPUs, TCG threads (default 2)
   --size WxH           virtio-gpu output size (default 320x240)
   --client-size WxH    zc-client buffer size (default 160x120)
   --client-at X,Y      where zc-compositor places the client (default 8,8: its shelf layout's gap)
   --run-seconds SEC    how long the compositor may take for its first captures (default 300)
-  --visual-seconds SEC the guest's time limit for the device-source visual cases (default 900);
+  --visual-seconds SEC the guest's time limit for the device-source visual cases (default 2700);
                        their harness timeouts are scaled by $ZCD_TIMEOUT_SCALE (default 8 here)
   --qemu PATH          QEMU binary (default $ZCD_QEMU, else the project's QEMU:
                        ./zcd qemu build's, built if needed); it needs x-sriov-lmem
@@ -50,9 +50,9 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
 USAGE
 }
 
-kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=2400
+kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=4200
 memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu="" console=0
-visual_seconds=900
+visual_seconds=2700
 # TCG is many times slower than the build machines the visual harness's
 # timeouts are made for.
 visual_timeout_scale=${ZCD_TIMEOUT_SCALE:-8}

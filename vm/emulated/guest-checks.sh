@@ -26,7 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Written by emulated-test.sh (defaults only keep a broken share visible).
 zcd_root="" zcd_build="" importer_ko="" client_size=160x120 run_seconds=300
-screendump_timeout=180 kstat_port_name=org.zcdisplay.kstat visual_timeout_scale=8 visual_seconds=900
+screendump_timeout=180 kstat_port_name=org.zcdisplay.kstat visual_timeout_scale=8 visual_seconds=2700
 # shellcheck source=/dev/null
 . "$out/params.sh"
 export zcd_root here
