@@ -293,6 +293,17 @@ def captures_between(names, after, upto):
             if capture_frame_number(n) > after and (upto is None or capture_frame_number(n) <= upto)]
 
 
+def wait_new_captures(comp, after, count, timeout):
+    """Waits until COMP has written COUNT captures past frame AFTER, or
+    TIMEOUT seconds; returns the newest capture's frame number."""
+    deadline = time.monotonic() + timeout
+    newest = newest_capture(comp)
+    while newest < after + count and time.monotonic() < deadline and comp.alive():
+        time.sleep(0.1)
+        newest = newest_capture(comp)
+    return newest
+
+
 def start_group_compositor(bin_dir, out_root, scale):
     args = ["--scale", str(scale)] if scale != 1 else []
     return h.Compositor(bin_dir, os.path.join(out_root, f"compositor-x{scale}"), args=args,
@@ -303,10 +314,15 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
     """Shows every case of NAMES (all of output scale SCALE) on COMP, one
     client at a time, then stops COMP and judges (or, with judge_now False,
     records as shown) each case whose client ran.  A case's captures are
-    those written from its client's start to the next case's start: the
-    client exits only after its last frame was presented (so captured), and
-    the next one starts after that, alone on the output at the first
-    window's place."""
+    those written from its client's start to its exit: the client exits
+    only after its last frame was presented (so captured); the next one
+    starts once two more frames were captured (its window gone), alone on
+    the output at the first window's place."""
+    if STOP_REQUESTED:
+        for n in names:
+            record(n, "fail", "not shown: the run was stopped (SIGTERM: its time limit?) "
+                              "before this case")
+        return
     try:
         # Twice the single-case wait: every scale's compositor starts at once.
         comp.wait_ready(60)
@@ -319,7 +335,9 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
             record(n, "fail", f"zc-compositor has no --scale: integer output scaling x{scale} "
                               "cannot be tested")
         return
-    starts = []  # (case, newest capture before its client started, shown)
+    # [case, newest capture before its client started, shown, note, newest
+    # capture when its client had exited]
+    starts = []
     for name in names:
         source = CASES[name][1]
         if STOP_REQUESTED:
@@ -332,7 +350,7 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
         if not comp.alive():
             record(name, "fail", f"zc-compositor exited before this case (log: {comp.log_path})")
             continue
-        starts.append([name, newest_capture(comp), False, ""])
+        starts.append([name, newest_capture(comp), False, "", None])
         t0 = time.monotonic()
         try:
             used = show_client(comp, name, bin_dir, name, gbm_devices.get("order", ()))
@@ -347,6 +365,12 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
             record(name, "fail", str(e))
             continue
         starts[-1][2] = True
+        starts[-1][4] = newest_capture(comp)
+        # The window leaves the output on a later frame: the next case must
+        # not start (and count captures) while it is still shown.  Seen
+        # under TCG: without this wait the next case's first capture still
+        # showed this client's last frame.
+        wait_new_captures(comp, starts[-1][4], 2, h.scaled(5))
         if source == "gbm" and used:
             starts[-1][3] = f"gbm device {used}"
         print(f"visual {name}: shown in {time.monotonic() - t0:.1f} s"
@@ -355,13 +379,12 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
         rc, stats = comp.stop()
     except h.HarnessError as e:
         rc, stats = str(e), None
-    for k, (name, after, shown, note) in enumerate(starts):
+    for name, after, shown, note, upto in starts:
         if not shown:
             continue
         if stats is None or rc != 0:
             record(name, "fail", f"zc-compositor exited with {rc} (log: {comp.log_path})")
             continue
-        upto = starts[k + 1][1] if k + 1 < len(starts) else None
         mine = captures_between(stats.get("captures", []), after, upto)
         captures = [os.path.join(comp.capture_dir, n) for n in mine]
         case_dir = os.path.join(out_root, name)

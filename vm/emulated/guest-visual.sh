@@ -52,12 +52,15 @@ check_visual() {
 	local icd=/usr/share/vulkan/icd.d/lvp_icd.json
 	# At the limit SIGTERM lets visual.py finish the case it is showing and
 	# record every case shown so far; SIGKILL only if that takes 3 minutes.
+	# --foreground: the signal goes to visual.py alone, not to the
+	# compositor and client it runs (seen without it: the compositor ended
+	# under the case being shown, which then failed).
 	VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd ZCD_TIMEOUT_SCALE=$visual_timeout_scale \
-		timeout --kill-after=180 "$visual_seconds" \
+		timeout --foreground --kill-after=180 "$visual_seconds" \
 		python3 "$vis" --bin "$bin" --out "$dir" --results "$dir/shown.tsv" --show-only "${args[@]}" \
 		>"$dir/visual.log" 2>&1 || rc=$?
 	local took=$((SECONDS - t0)) counts
-	counts=$(awk -F'\t' '{n[$2]++} END {for (s in n) printf "%s%d %s", sep, n[s], s; sep = ", "}' \
+	counts=$(awk -F'\t' '{n[$2]++} END {for (s in n) { printf "%s%d %s", sep, n[s], s; sep = ", " }}' \
 		"$dir/shown.tsv" 2>/dev/null)
 	local detail="${counts:-no case reported} in ${took}s (devices: ${devs[*]:-none}; visual/visual.log)"
 	case $rc in
