@@ -114,8 +114,32 @@ class HarnessError(Exception):
     """A test precondition or expectation failed; the message is one line."""
 
 
+def timeout_scale():
+    """ZCD_TIMEOUT_SCALE (docs/options.md): every harness timeout is
+    multiplied by it, for machines far slower than the build machines (the
+    emulated VM's TCG guest runs the visual cases with it).  Default 1."""
+    text = os.environ.get("ZCD_TIMEOUT_SCALE", "")
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise HarnessError(f"ZCD_TIMEOUT_SCALE='{text}' is not a positive number")
+    return value
+
+
+def scaled(seconds):
+    """SECONDS of a build machine, on this one (see timeout_scale)."""
+    return seconds * timeout_scale()
+
+
 class Compositor:
-    def __init__(self, bin_dir, out_dir, args=(), size=(640, 480), capture_every=10):
+    def __init__(self, bin_dir, out_dir, args=(), size=(640, 480), capture_every=10, wait=True):
+        """Starts the compositor; with wait (the default) returns once it is
+        ready, else the caller calls wait_ready() (several compositors can
+        then start at once)."""
         self.bin_dir = bin_dir
         self.out_dir = out_dir
         shutil.rmtree(out_dir, ignore_errors=True)
@@ -138,9 +162,11 @@ class Compositor:
                                      stderr=self.log, text=True)
         _started.append(self.proc)
         self.clients = []
-        self._wait_ready(timeout=30)
+        if wait:
+            self.wait_ready()
 
-    def _wait_ready(self, timeout):
+    def wait_ready(self, timeout=30):
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -153,7 +179,7 @@ class Compositor:
                 if line.startswith(READY_PREFIX):
                     self.ready_line = line.strip()
                     return
-        raise HarnessError(f"zc-compositor not ready after {timeout} s")
+        raise HarnessError(f"zc-compositor not ready after {timeout:.0f} s")
 
     def client_env(self):
         env = dict(self.env)
@@ -171,12 +197,13 @@ class Compositor:
         return proc
 
     def wait_client(self, proc, timeout):
+        timeout = scaled(timeout)
         try:
             rc = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise HarnessError(f"client {proc.args[0]} did not finish in {timeout} s "
+            raise HarnessError(f"client {proc.args[0]} did not finish in {timeout:.0f} s "
                                f"(log: {proc.log_path})")
         proc.log_file.close()
         return rc
@@ -186,11 +213,12 @@ class Compositor:
 
     def stop(self, timeout=20):
         """SIGTERM, wait, and return (exit code, stats dict)."""
+        timeout = scaled(timeout)
         for c in self.clients:
             if c.poll() is None:
                 c.terminate()
                 try:
-                    c.wait(timeout=5)
+                    c.wait(timeout=scaled(5))
                 except subprocess.TimeoutExpired:
                     c.kill()
         if self.proc.poll() is None:
@@ -200,7 +228,7 @@ class Compositor:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise HarnessError(f"zc-compositor did not stop within {timeout} s of SIGTERM")
+            raise HarnessError(f"zc-compositor did not stop within {timeout:.0f} s of SIGTERM")
         rest = self.proc.stdout.read()
         self.log.write(rest)
         self.log.close()

@@ -10,7 +10,8 @@
 # virtio-gpu for display and a virtio-serial port fed by the host agent.
 # The QEMU is the project's (./zcd qemu build, cached).  guest-init.sh
 # (PID 1) runs the checks of checks.txt; this script answers the guest's
-# screendump request over QMP, judges the results and ends with
+# screendump request over QMP, judges the results (the device-source visual
+# cases the guest showed with tests/visual/visual.py --judge) and ends with
 # "zcd-summary: ran=N failed=N skipped=N".
 set -euo pipefail
 
@@ -33,13 +34,15 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
   --no-build           build nothing (neither ./zcd build, ./zcd kernel build-vm nor
                        ./zcd qemu build); use what exists
   --out DIR            results directory (default out/vm-emulated)
-  --timeout SEC        whole-VM time limit (default 1500)
+  --timeout SEC        whole-VM time limit (default 4200)
   --memory SIZE        guest RAM (default 2G)
   --smp N              vCPUs, TCG threads (default 2)
   --size WxH           virtio-gpu output size (default 320x240)
   --client-size WxH    zc-client buffer size (default 160x120)
   --client-at X,Y      where zc-compositor places the client (default 8,8: its shelf layout's gap)
   --run-seconds SEC    how long the compositor may take for its first captures (default 300)
+  --visual-seconds SEC the guest's time limit for the device-source visual cases (default 2700);
+                       their harness timeouts are scaled by $ZCD_TIMEOUT_SCALE (default 8 here)
   --qemu PATH          QEMU binary (default $ZCD_QEMU, else the project's QEMU:
                        ./zcd qemu build's, built if needed); it needs x-sriov-lmem
   --console            copy the guest console to stderr while it runs
@@ -49,8 +52,12 @@ Runs the emulated SR-IOV VM test; results in out/vm-emulated/ (see vm/README.md)
 USAGE
 }
 
-kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=1500
+kernel="" importer_ko="" build=1 out=$ZCD_ROOT/out/vm-emulated timeout_s=4200
 memory=2G smp=2 size=320x240 client_size=160x120 client_at=8,8 run_seconds=300 qemu="" console=0 chain=1
+visual_seconds=2700
+# TCG is many times slower than the build machines the visual harness's
+# timeouts are made for.
+visual_timeout_scale=${ZCD_TIMEOUT_SCALE:-8}
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -66,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--client-size) need "$@"; client_size=$2; shift 2 ;;
 	--client-at) need "$@"; client_at=$2; shift 2 ;;
 	--run-seconds) need "$@"; run_seconds=$2; shift 2 ;;
+	--visual-seconds) need "$@"; visual_seconds=$2; shift 2 ;;
 	--qemu) need "$@"; qemu=$2; shift 2 ;;
 	--console) console=1; shift ;;
 	--no-chain) chain=0; shift ;;
@@ -75,7 +83,10 @@ done
 read -r xres yres < <(parse_wxh "$size") || die "--size '$size' is not WxH"
 parse_wxh "$client_size" >/dev/null || die "--client-size '$client_size' is not WxH"
 [[ $client_at =~ ^[0-9]+,[0-9]+$ ]] || die "--client-at '$client_at' is not X,Y"
-for v in timeout_s smp run_seconds; do
+if ! [[ $visual_timeout_scale =~ ^[0-9]*\.?[0-9]+$ ]] || ! [[ $visual_timeout_scale =~ [1-9] ]]; then
+	die "ZCD_TIMEOUT_SCALE '$visual_timeout_scale' is not a positive number"
+fi
+for v in timeout_s smp run_seconds visual_seconds; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--${v%_s} '${!v}' is not a positive number"
 done
 [[ $memory =~ ^[1-9][0-9]*[MG]$ ]] || die "--memory '$memory' is not a size like 2G"
@@ -85,13 +96,6 @@ share=$out/share
 rm -rf "$out"
 mkdir -p "$share"
 declare -A status detail
-mapfile -t checks < <(sed -e '/^#/d' -e '/^$/d' "$here/checks.txt" | awk '{print $1}')
-# The seed chain's checks (vm/chain/checks.txt) follow, from a VM of their own.
-chain_dir=$here/../chain
-if [ $chain -eq 1 ]; then
-	mapfile -t -O ${#checks[@]} checks < <(sed -e '/^#/d' -e '/^$/d' "$chain_dir/checks.txt" | awk '{print $1}')
-fi
-t_chain=0
 
 # Detail of a check nobody reported; changes when the guest cannot even start.
 unreported="not reported by the guest (it stopped before this check; see console.log)"
@@ -99,14 +103,45 @@ unreported="not reported by the guest (it stopped before this check; see console
 # record NAME STATUS DETAIL: a host-side verdict.
 record() { status[$1]=$2; detail[$1]=$3; }
 
+# checks.txt's line visual.<case> stands for one check per device-source
+# visual case (tests/visual/visual.py --list-device).
+visual_py=$ZCD_ROOT/tests/visual/visual.py
+visual_cases=()
+if visual_list=$(python3 "$visual_py" --list-device 2>&1); then
+	mapfile -t visual_cases < <(tr ';' '\n' <<<"$visual_list" | sed '/^$/d')
+fi
+checks=()
+while read -r c; do
+	if [ "$c" != "visual.<case>" ]; then
+		checks+=("$c")
+	elif [ ${#visual_cases[@]} -gt 0 ]; then
+		checks+=("${visual_cases[@]/#/visual.}")
+	else
+		checks+=(visual.list-device)
+		record visual.list-device fail "tests/visual/visual.py --list-device named no case: $(tail -n 1 <<<"$visual_list")"
+	fi
+done < <(sed -e '/^#/d' -e '/^$/d' "$here/checks.txt" | awk '{print $1}')
+# The seed chain's checks (vm/chain/checks.txt) follow, from a VM of their own.
+chain_dir=$here/../chain
+if [ $chain -eq 1 ]; then
+	mapfile -t -O ${#checks[@]} checks < <(sed -e '/^#/d' -e '/^$/d' "$chain_dir/checks.txt" | awk '{print $1}')
+fi
+t_chain=0 t_judge=0
+
 # finish: judge, print every check, the first failure and the summary line.
 finish() {
-	local c ran=0 failed=0 first=""
+	local c ran=0 failed=0 skipped=0 first=""
 	echo "== emulated VM checks (artefacts in ${out#"$ZCD_ROOT"/})"
 	for c in "${checks[@]}"; do
-		ran=$((ran + 1))
 		local s=${status[$c]:-fail}
 		local d=${detail[$c]:-$unreported}
+		# A skip counts only when it names the missing hardware.
+		if [ "$s" = skip ] && [[ $d == "missing hardware: "* ]]; then
+			skipped=$((skipped + 1))
+			printf '  %-30s %-4s  %s\n' "$c" skip "$d"
+			continue
+		fi
+		ran=$((ran + 1))
 		if [ "$s" != pass ]; then
 			s=FAIL
 			failed=$((failed + 1))
@@ -120,9 +155,11 @@ finish() {
 	t_end=$(date +%s)
 	echo "emulated-test: times: kernel build $((t_build_end - t_start))s," \
 		"userland build $((t_userland_end - t_userland))s, QEMU build $((t_qemu_end - t_userland_end))s," \
-		"VM $((t_end - t_qemu_end - t_chain))s, chain VM ${t_chain}s, total $((t_end - t_start))s"
+		"VM $((t_end - t_qemu_end - t_chain - t_judge))s, chain VM ${t_chain}s, visual judging ${t_judge}s," \
+		"total $((t_end - t_start))s"
 	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-$unreported}" >&2
-	echo "zcd-summary: ran=$ran failed=$failed skipped=0"
+	echo "emulated-test: $ran checks ran, $failed failed, $skipped skipped for missing hardware"
+	echo "zcd-summary: ran=$ran failed=$failed skipped=$skipped"
 	[ $failed -eq 0 ]
 }
 
@@ -216,6 +253,8 @@ output_size=$size
 run_seconds=$run_seconds
 screendump_timeout=180
 kstat_port_name=org.zcdisplay.kstat
+visual_timeout_scale=$visual_timeout_scale
+visual_seconds=$visual_seconds
 EOF
 # Counters a CI host kernel cannot have: random values, so the guest can
 # only pass by relaying exactly this snapshot.
@@ -397,4 +436,30 @@ if [ "${status[compositor.host-screendump]:-}" = captured ]; then
 		record compositor.host-screendump fail "QMP screendump wrote nothing (see qmp.log)"
 	fi
 fi
+
+# The device-source visual cases the guest showed: checked here by the same
+# visual.py (zc-verify on the guest's captures), one check per case.
+t0=$(date +%s)
+shown=$share/visual/shown.tsv
+if [ -r "$shown" ]; then
+	echo "emulated-test: checking the visual cases the guest showed (log in ${out#"$ZCD_ROOT"/}/visual-judge.log)"
+	python3 "$visual_py" --bin "$ZCD_BUILD/bin" --out "$share/visual" --judge "$shown" \
+		--results "$out/visual-results.tsv" >"$out/visual-judge.log" 2>&1 || true
+	if [ -r "$out/visual-results.tsv" ]; then
+		while IFS=$'\t' read -r name st text; do
+			[ -n "$name" ] || continue
+			# The guest has every device these cases need (udmabuf, vgem,
+			# lavapipe): one missing there is a fault of this test, not a skip.
+			if [ "$st" = skip ]; then
+				st=fail text="the emulated guest must have this device: $text"
+			fi
+			record "$name" "$st" "$text"
+		done <"$out/visual-results.tsv"
+	else
+		for c in "${visual_cases[@]}"; do
+			record "visual.$c" fail "visual.py --judge wrote no results: $(tail -n 1 "$out/visual-judge.log")"
+		done
+	fi
+fi
+t_judge=$(($(date +%s) - t0))
 finish

@@ -11,7 +11,7 @@ usage() {
 	cat <<'USAGE'
 usage: vm/emulated/guest-checks.sh OUT-DIR   (inside the emulated guest only)
 
-Runs the kernel-path, GPU-memory pixel, agent and compositor checks; OUT-DIR holds params.sh
+Runs the kernel-path, GPU-memory pixel, agent, compositor and visual-case checks; OUT-DIR holds params.sh
 (written by the host) and receives results.tsv and the artefacts.
 USAGE
 }
@@ -26,7 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Written by emulated-test.sh (defaults only keep a broken share visible).
 zcd_root="" zcd_build="" importer_ko="" client_size=160x120 output_size=320x240 run_seconds=300
-screendump_timeout=180 kstat_port_name=org.zcdisplay.kstat
+screendump_timeout=180 kstat_port_name=org.zcdisplay.kstat visual_timeout_scale=8 visual_seconds=2700
 # shellcheck source=/dev/null
 . "$out/params.sh"
 export zcd_root here
@@ -69,6 +69,8 @@ link_virtio_ports() {
 . "$here/guest-lmem-path.sh"
 # shellcheck source=vm/emulated/guest-compositor.sh
 . "$here/guest-compositor.sh"
+# shellcheck source=vm/emulated/guest-visual.sh
+. "$here/guest-visual.sh"
 
 # --- agent transport ------------------------------------------------------------
 # The host agent sends the counters file it was given; the host compares what
@@ -147,5 +149,6 @@ check_kernel_path
 check_lmem_path
 check_agent_transport
 check_compositor
+check_visual
 check_debug_kernel
 echo "zcd-guest: checks finished"

@@ -56,6 +56,16 @@ printf 'boot\tpass\tfake guest\n' >>"$share/results.tsv"
 for _ in $(seq 100); do [ -s "$share/../agent-counters.txt" ] && break; sleep 0.1; done
 cp "$share/../agent-counters.txt" "$share/host-kstat.txt"
 printf 'agent.transport\treceived\tfake relay\n' >>"$share/results.tsv"
+# Three device-source visual cases: one skipped for missing hardware, one
+# failed in the guest, one shown without captures (the host's judge fails
+# it); the rest unreported.
+mkdir -p "$share/visual"
+printf 'visual.guest-run\tpass\tfake run\n' >>"$share/results.tsv"
+{
+	printf 'visual.smpte-udmabuf-160x120-x1\tskip\tmissing hardware: fake: no /dev/udmabuf\n'
+	printf 'visual.smpte-gbm-160x120-x1\tfail\tfake: zc-client exited with 1\n'
+	printf 'visual.smpte-vulkan-160x120-x1\tshown\t0 captures\n'
+} >"$share/visual/shown.tsv"
 : >"$share/screendump.request"
 for _ in $(seq 300); do [ -e "$share/screendump.done" ] && break; sleep 0.1; done
 [ -e "$share/screendump.done" ] && printf 'compositor.host-screendump\tcaptured\tfake\n' >>"$share/results.tsv"
