@@ -207,6 +207,25 @@ expect("no trace of the blob command", {"inner-qemu.log": QEMU_LOG.split("\n", 1
 expect("no PF import time", {"ms-import-pf.txt": ""}, ["chain.stage-timings"])
 expect("blob refused", {"inner-report.txt": INNER.replace("blob_create: OK_NODATA", "blob_create: ERR_UNSPEC")},
        ["chain.blob-scanout"])
+# The inner machine as a real guest (inner_guest.py): its report keys, the
+# command line of a kernel under TCG.
+INNER_GUEST = (INNER.replace("inner_machine: -accel qtest: qtest driver, no guest CPU or kernel",
+                             "inner_machine: guest: the series' kernel under nested TCG, zcd-vf-lmem and "
+                             "zc-inner-scanout\nkernel: 7.3.4+\nvf_dmabuf: 0xc0010000+0x80 (BAR offset 0x10000), fd 3")
+               .replace(f"blob_entries: {INNER_BAR + OFF:#x}+0x40 {INNER_BAR + OFF + 0x40:#x}+0x40",
+                        f"blob_entries: {INNER_BAR + OFF:#x}+0x80\nvf_driver_saw: pin, map entry, unpin")
+               + "s_boot_to_scanout: 900.5\n")
+CMDLINE_GUEST = CMDLINE.replace("-accel \\\n    qtest", "-accel tcg -cpu max").replace(
+    "-device virtio-gpu-pci", "-kernel bzImage -device virtio-gpu-pci")
+expect("guest: consistent run", {"inner-report.txt": INNER_GUEST, "inner-cmdline.txt": CMDLINE_GUEST}, [])
+expect("guest: command line of the qtest machine", {"inner-report.txt": INNER_GUEST}, ["chain.inner-topology"])
+expect("guest: the driver's map is not at the frame",
+       {"inner-report.txt": INNER_GUEST.replace(f"blob_entries: {INNER_BAR + OFF:#x}", f"blob_entries: {INNER_BAR:#x}"),
+        "inner-cmdline.txt": CMDLINE_GUEST}, ["chain.blob-scanout"])
+expect("guest: an error response in the guest's log",
+       {"inner-report.txt": INNER_GUEST.replace("set_scanout_blob: OK_NODATA",
+                                                "set_scanout_blob: error response: response 0x1200 (command 0x108)"),
+        "inner-cmdline.txt": CMDLINE_GUEST}, ["chain.blob-scanout"])
 
 for f in failures:
     print("FAIL", f)
