@@ -32,6 +32,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mountpoint -q /dev || mount -t devtmpfs dev /dev
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd	# bash's <(...)
 say init_uptime_s "$(cut -d' ' -f1 /proc/uptime)"
 
 ko="" bin="" size=320x240 frame=1 offset=0x10000
