@@ -184,6 +184,19 @@ def expect(label, over, failing, verify_rc=0):
 
 
 expect("consistent run", {}, [])
+# the stage times, machine-readable for the bench (bench/harness/chain_rows.py)
+with tempfile.TemporaryDirectory() as d:
+    make_run(d)
+    run(d)
+    import json
+    with open(os.path.join(d, "timings.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    st = t.get("stages", {})
+    if (t.get("inner") != "qtest" or st.get("blob_create_ms", {}).get("value") != 12.5
+            or st.get("interconnect_map_ms", {}).get("value") != 0.001
+            or st.get("qemu_blob_to_dmabuf_ms", {}).get("value") != 0.001
+            or st.get("pf_import_first_read_ms", {}).get("value") != 3.25 or len(st) != 8):
+        failures.append(f"timings.json: {t}")
 expect("dma-buf range is not the blob's",
        {"report-pf.txt": PF_REPORT.replace(f"range: {BAR[0] + OFF:#x}", f"range: {BAR[0]:#x}")},
        ["chain.qemu-vfio-dmabuf"])
