@@ -17,17 +17,18 @@ import os
 from rows import measured, missing
 
 G = "chain: the seed chain's stages (emulated VM, nested QEMU)"
-# stage key -> unit, in the order the chain runs them
+# (stage key, unit, short label), in the order the chain runs them; the
+# chain's own label (what was timed in its mode) goes into the row's details
 STAGES = (
-    ("frame_write_ms", "ms"),
-    ("blob_create_ms", "ms"),
-    ("qemu_blob_to_dmabuf_ms", "ms"),
-    ("set_scanout_ms", "ms"),
-    ("flush_ms", "ms"),
-    ("screendump_ms", "ms"),
-    ("interconnect_map_ms", "ms"),
-    ("pf_import_first_read_ms", "ms"),
-    ("inner_boot_to_scanout_s", "s"),
+    ("frame_write_ms", "ms", "frame write into the VF's memory"),
+    ("blob_create_ms", "ms", "blob create"),
+    ("qemu_blob_to_dmabuf_ms", "ms", "QEMU: blob command to vfio dma-buf"),
+    ("set_scanout_ms", "ms", "set scanout"),
+    ("flush_ms", "ms", "flush"),
+    ("screendump_ms", "ms", "QMP screendump"),
+    ("interconnect_map_ms", "ms", "PF: interconnect map"),
+    ("pf_import_first_read_ms", "ms", "PF: import and first read of the frame"),
+    ("inner_boot_to_scanout_s", "s", "inner guest: QEMU start to scanout"),
 )
 SOURCES = (  # (path under the checkout, what wrote it)
     (("out", "vm-emulated", "chain", "share", "chain", "timings.json"), "./zcd vm emulated-test"),
@@ -45,24 +46,25 @@ def newest(root):
     return path, who
 
 
-def rows_from(doc, source):
-    """The rows of one timings.json (already parsed)."""
+def rows_from(doc, source, when):
+    """The rows of one timings.json (already parsed); WHEN is the short note."""
     inner = doc.get("inner", "?")
     stages = doc.get("stages", {})
     out = []
-    for key, unit in STAGES:
+    for key, unit, short in STAGES:
         rid = f"chain.{key}"
+        label = f"{short} (inner: {inner})"
         st = stages.get(key)
         if st is None:
             if key == "inner_boot_to_scanout_s" and inner != "guest":
                 continue  # only a real inner guest boots
-            out.append(missing(rid, G, key, f"not in the chain's timings ({source})", unit=unit))
+            out.append(missing(rid, G, label, f"not in the chain's timings ({source})", unit=unit))
             continue
-        label = f"{st.get('label', key)} [inner: {inner}]"
         if st.get("value") is None:
             out.append(missing(rid, G, label, f"the chain measured no value ({source})", unit=unit))
             continue
-        out.append(measured(rid, G, label, st["value"], unit, note=source, inner=inner, source=source))
+        out.append(measured(rid, G, label, st["value"], unit, note=when, inner=inner, source=source,
+                            timed=st.get("label", key)))
     return out
 
 
@@ -74,6 +76,7 @@ def run(args, run_dir):
                         "no chain timings.json: run ./zcd vm emulated-test or ./zcd vm chain-test "
                         "(the bench does not boot the chain's VM)")]
     mtime = datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc)
+    when = f"{who}, {mtime.strftime('%Y-%m-%d %H:%M')} UTC"
     source = f"last {who} ({mtime.isoformat(timespec='minutes')}, {os.path.relpath(path, args.root)})"
     try:
         with open(path, encoding="utf-8") as f:
@@ -81,4 +84,4 @@ def run(args, run_dir):
     except (OSError, ValueError) as e:
         return [missing("chain.stages", G, "the seed chain's stage times",
                         f"{os.path.relpath(path, args.root)} unreadable: {e}")]
-    return rows_from(doc, source)
+    return rows_from(doc, source, when)

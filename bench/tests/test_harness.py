@@ -198,7 +198,7 @@ class ChainRowsTest(unittest.TestCase):
         return path
 
     def test_newest_run_becomes_rows(self):
-        stages = {k: {"label": k.replace("_", " "), "value": 1.5} for k, _ in chain_rows.STAGES}
+        stages = {k: {"label": k.replace("_", " "), "value": 1.5} for k, _, _ in chain_rows.STAGES}
         with tempfile.TemporaryDirectory() as root:
             args = argparse_ns(root)
             old = self.write(root, ("out", "vm-emulated", "chain", "share", "chain", "timings.json"),
@@ -212,6 +212,7 @@ class ChainRowsTest(unittest.TestCase):
             self.assertEqual(rows["chain.inner_boot_to_scanout_s"].unit, "s")
             self.assertIn("inner: guest", rows["chain.set_scanout_ms"].label)
             self.assertIn("./zcd vm chain-test", rows["chain.set_scanout_ms"].note)
+            self.assertEqual(rows["chain.blob_create_ms"].details["timed"], "blob create ms")
             self.assertIsNotNone(rows["chain.flush_ms"].missing)
 
     def test_qtest_run_has_no_boot_row_and_no_run_says_so(self):
