@@ -20,7 +20,8 @@ bench/results/<date>-<host>.json and prints the table.  See docs/performance.md.
   --seconds S      measurement window per compositor run (default 5; --quick 3)
   --rounds N       interleaved rounds per compositor (default 3; --quick 1)
   --only GROUP     run only this group: import, compositors, hotpath, kernel,
-                   or soak (never part of a full run) (repeatable)
+                   chain (the seed chain's last stage times), or soak (never part
+                   of a full run) (repeatable)
   --duration S     soak length in seconds (default 1800: 30 minutes)
 USAGE
 }
@@ -46,8 +47,8 @@ while [ $# -gt 0 ]; do
 		fi
 		args+=("$1" "$2"); shift 2 ;;
 	--only)
-		case "${2:-}" in import | compositors | hotpath | kernel | soak) ;;
-		*) die "--only needs import, compositors, hotpath, kernel or soak, got '${2:-}'" ;;
+		case "${2:-}" in import | compositors | hotpath | kernel | chain | soak) ;;
+		*) die "--only needs import, compositors, hotpath, kernel, chain or soak, got '${2:-}'" ;;
 		esac
 		args+=("$1" "$2"); shift 2 ;;
 	--duration)

@@ -19,6 +19,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import chain_rows  # noqa: E402
 import compositors as comp  # noqa: E402
 import hotpath  # noqa: E402
 import import_rows  # noqa: E402
@@ -27,7 +28,7 @@ import soak  # noqa: E402
 from rows import measured, missing, render_markdown, render_table  # noqa: E402
 from targets import judge  # noqa: E402
 
-GROUPS = ("import", "compositors", "hotpath", "kernel")
+GROUPS = ("import", "compositors", "hotpath", "kernel", "chain")
 # Run only when asked for (--only soak): it takes 30 minutes by default.
 ON_REQUEST = ("soak",)
 
@@ -357,6 +358,8 @@ def main(argv):
         rows += hotpath.run(args, run_dir)
     if "kernel" in groups:
         rows += kernel_row.run(args, run_dir)
+    if "chain" in groups:
+        rows += chain_rows.run(args, run_dir)
     if "soak" in groups:
         rows += soak.run(args, run_dir)
 

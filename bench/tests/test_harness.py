@@ -12,6 +12,7 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
+import chain_rows  # noqa: E402
 import compositors  # noqa: E402
 import kernel_row  # noqa: E402
 import soak  # noqa: E402
@@ -184,6 +185,52 @@ class KernelRowTest(unittest.TestCase):
                          "legacy_map_ns": 40000, "repeats": 15})
         self.assertIn("without an IOMMU", row.note)
         self.assertIn("16384 bytes", row.label)
+
+
+class ChainRowsTest(unittest.TestCase):
+    """The chain's timings.json (vm/chain/chain_report_check.py) as rows."""
+
+    def write(self, root, parts, doc):
+        path = os.path.join(root, *parts)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def test_newest_run_becomes_rows(self):
+        stages = {k: {"label": k.replace("_", " "), "value": 1.5} for k, _, _ in chain_rows.STAGES}
+        with tempfile.TemporaryDirectory() as root:
+            args = argparse_ns(root)
+            old = self.write(root, ("out", "vm-emulated", "chain", "share", "chain", "timings.json"),
+                             {"inner": "qtest", "stages": {}})
+            os.utime(old, (1000, 1000))
+            self.write(root, ("out", "vm-chain", "share", "chain", "timings.json"),
+                       {"inner": "guest", "stages": dict(stages, flush_ms={"label": "f", "value": None})})
+            rows = {r.id: r for r in chain_rows.run(args, root)}
+            self.assertEqual(len(rows), len(chain_rows.STAGES))
+            self.assertEqual(rows["chain.blob_create_ms"].value, 1.5)
+            self.assertEqual(rows["chain.inner_boot_to_scanout_s"].unit, "s")
+            self.assertIn("inner: guest", rows["chain.set_scanout_ms"].label)
+            self.assertIn("./zcd vm chain-test", rows["chain.set_scanout_ms"].note)
+            self.assertEqual(rows["chain.blob_create_ms"].details["timed"], "blob create ms")
+            self.assertIsNotNone(rows["chain.flush_ms"].missing)
+
+    def test_qtest_run_has_no_boot_row_and_no_run_says_so(self):
+        with tempfile.TemporaryDirectory() as root:
+            args = argparse_ns(root)
+            rows = chain_rows.run(args, root)
+            self.assertEqual([r.id for r in rows], ["chain.stages"])
+            self.assertIn("emulated-test", rows[0].missing)
+            self.write(root, ("out", "vm-chain", "share", "chain", "timings.json"),
+                       {"inner": "qtest", "stages": {"blob_create_ms": {"label": "b", "value": 2}}})
+            ids = [r.id for r in chain_rows.run(args, root)]
+            self.assertNotIn("chain.inner_boot_to_scanout_s", ids)
+            self.assertEqual(len(ids), len(chain_rows.STAGES) - 1)
+
+
+def argparse_ns(root):
+    import argparse
+    return argparse.Namespace(root=root)
 
 
 class ScrubTest(unittest.TestCase):

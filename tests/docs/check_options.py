@@ -21,6 +21,7 @@ PROGRAMS = {
     "zc-verify": ["{bin}/zc-verify"],
     "zc-vfio-dmabuf": ["{bin}/zc-vfio-dmabuf"],
     "zc-kstat": ["{bin}/zc-kstat"],
+    "zc-inner-scanout": ["{bin}/zc-inner-scanout"],
     "zcd vm": ["{root}/vm/zcd-vm.sh"],
     "zcd bench": ["{root}/bench/run.sh"],
     "zcd kernel": ["{root}/kernel/zcd-kernel.sh"],

@@ -6,8 +6,9 @@
 # QEMU's intel-iommu (intel_iommu=on), the project QEMU's x-sriov-lmem GPU
 # memory device, its PF driven by the kernel test importer, VF 0 on vfio-pci
 # in IOMMU mode.  Inside it the project's QEMU plays the seed's QEMU and the
-# inner machine plays the seed's guest, driven over qtest (
-# vm/README.md, "The seed chain").  guest-init.sh (zcd.run=chain) runs
+# inner machine plays the seed's guest: driven over qtest (default), or with
+# --inner guest the series' kernel under nested TCG with the VF's test driver
+# and zc-inner-scanout (vm/README.md, "The seed chain").  guest-init.sh (zcd.run=chain) runs
 # vm/chain/guest-chain.sh; this script judges what it reported and writes
 # OUT/verdicts.tsv ("NAME<TAB>pass|fail<TAB>DETAIL", the checks of
 # vm/chain/checks.txt), then "zcd-summary: ran=N failed=N skipped=0".
@@ -27,22 +28,27 @@ usage() {
 usage: ./zcd vm chain-test [options]
 
 The seed chain in one VM (vm/README.md, "The seed chain"); results in out/vm-chain/.
-Builds nothing: run ./zcd build, ./zcd kernel build-vm and ./zcd qemu build first
-(./zcd vm emulated-test does, then runs this).
+Builds nothing but, with --inner guest, the inner guest's VF test driver (seconds):
+run ./zcd build, ./zcd kernel build-vm and ./zcd qemu build first (./zcd vm
+emulated-test does, then runs this).
+  --inner qtest|guest  the inner machine: qtest (default; inner_machine.py drives QEMU over
+                       qtest, no guest CPU, the CI path) or guest (the series' kernel booted
+                       under nested TCG: zcd-vf-lmem exports a VF dma-buf, zc-inner-scanout
+                       imports it into virtio-gpu and scans it out; adds 10-30 min of VM time)
   --kernel FILE        guest kernel (default: ./zcd kernel build-vm's bzImage)
   --importer-ko FILE   the kernel test importer module (default: found in the build-vm tree)
   --qemu PATH          QEMU for the outer VM and, inside it, the inner machine (default
                        $ZCD_QEMU, else the project's); it needs x-sriov-lmem, intel-iommu,
                        the qtest accelerator and the vfio dma-buf blob path
   --out DIR            results directory (default out/vm-chain)
-  --timeout SEC        whole-VM time limit (default 900)
+  --timeout SEC        whole-VM time limit (default 900; --inner guest 3600)
   --frame-size WxH     the inner machine's scanout and frame (default 320x240)
   --console            copy the guest console to stderr while it runs
   -h, --help           this text
 USAGE
 }
 
-kernel="" importer_ko="" qemu="" out=$ZCD_ROOT/out/vm-chain timeout_s=900 frame_size=320x240 console=0
+kernel="" importer_ko="" qemu="" out=$ZCD_ROOT/out/vm-chain timeout_s="" frame_size=320x240 console=0 inner=qtest
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -54,10 +60,16 @@ while [ $# -gt 0 ]; do
 	--timeout) need "$@"; timeout_s=$2; shift 2 ;;
 	--frame-size) need "$@"; frame_size=$2; shift 2 ;;
 	--console) console=1; shift ;;
+	--inner) need "$@"; inner=$2; shift 2 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
 parse_wxh "$frame_size" >/dev/null || die "--frame-size '$frame_size' is not WxH"
+case $inner in
+qtest) timeout_s=${timeout_s:-900} ;;
+guest) timeout_s=${timeout_s:-3600} ;;
+*) die "--inner '$inner' is neither qtest nor guest" ;;
+esac
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout '$timeout_s' is not a positive number"
 
 t_start=$(date +%s)
@@ -115,6 +127,25 @@ if command -v "$qemu" >/dev/null; then
 	[ -z "$(qemu_device_missing_props "$qemu" virtio-gpu-pci vfio-dmabuf)" ] ||
 		missing+=("QEMU's virtio-gpu-pci lacks vfio-dmabuf (not the project's series)")
 fi
+vf_ko=""
+if [ "$inner" = guest ]; then
+	[ -x "$ZCD_BUILD/bin/zc-inner-scanout" ] || missing+=("no $ZCD_BUILD/bin/zc-inner-scanout (./zcd build)")
+	# The VF's test driver, out of tree against the guest kernel's build tree
+	# (vm/chain/vf-lmem/README.md); the series' patches stay untouched.
+	vf_build=$ZCD_BUILD/vf-lmem
+	if [ -r "$kernel_out/Makefile" ] && [ -d "$ZCD_CACHE/kernel/src" ]; then
+		mkdir -p "$vf_build"
+		cp "$here"/vf-lmem/Kbuild "$here"/vf-lmem/*.[ch] "$vf_build/"
+		if nice make -s -C "$ZCD_CACHE/kernel/src" O="$kernel_out" M="$vf_build" W=1 modules \
+			>"$out/vf-lmem-build.log" 2>&1; then
+			vf_ko=$vf_build/zcd_vf_lmem.ko
+		else
+			missing+=("the VF test driver did not build: $(tail -n 1 "$out/vf-lmem-build.log")")
+		fi
+	else
+		missing+=("no guest kernel build tree at $kernel_out (./zcd kernel build-vm)")
+	fi
+fi
 [ ${#missing[@]} -eq 0 ] || fail_all "missing prerequisite: ${missing[*]}"
 
 cat >"$share/params.sh" <<EOF
@@ -123,6 +154,9 @@ zcd_build=$(printf '%q' "$ZCD_BUILD")
 importer_ko=$(printf '%q' "$importer_ko")
 qemu=$(printf '%q' "$(command -v "$qemu")")
 frame_size=$frame_size
+inner=$inner
+inner_kernel=$(printf '%q' "$kernel")
+vf_ko=$(printf '%q' "$vf_ko")
 frame_number=314159
 blob_offset=0x10000
 EOF
@@ -159,6 +193,7 @@ args=(
 )
 print_cmdline "${args[@]}" >"$out/qemu-cmdline.txt"
 
+echo "chain-test: inner machine: $inner"
 echo "chain-test: booting $kernel under TCG with intel-iommu (console in ${out#"$ZCD_ROOT"/}/console.log)"
 start_vm "$timeout_s" "$out/qemu.log" "$out/console.log" "$console" "${args[@]}"
 trap stop_vm EXIT

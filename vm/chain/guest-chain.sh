@@ -29,6 +29,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 emulated=$here/../emulated
 
 zcd_build="" importer_ko="" qemu="" frame_size=320x240 frame_number=314159 blob_offset=0x10000
+inner=qtest inner_kernel="" vf_ko=""
 # shellcheck source=/dev/null
 . "$out/params.sh"
 bin=$zcd_build/bin
@@ -107,10 +108,15 @@ fi
 consumer="python3 $(printf '%q' "$here/dmabuf_from_pid.py") \"\$CHAIN_QEMU_PID\" vfio $bytes"
 consumer+=" $(printf '%q' "$here/guest-chain-steps.sh") $(printf '%q' "$dir") $pf $vf1 $vf1_start 0x1000 $bytes"
 consumer+=" >$(printf '%q' "$dir/consumer.log") 2>&1"
+# qtest: inner_machine.py is the guest; guest: the series' kernel under
+# nested TCG runs the VF's test driver and zc-inner-scanout (inner_guest.py)
+inner_args=(--inner "$inner")
+[ "$inner" = qtest ] || inner_args+=(--kernel "$inner_kernel" --vf-ko "$vf_ko" --bin "$bin" --frame "$frame_number")
 t0=$(now_ms)
 python3 "$here/inner_machine.py" --qemu "$qemu" --vf "$vf0" --frame-raw "$dir/written.raw" \
-	--size "$frame_size" --blob-offset "$blob_offset" \
+	--size "$frame_size" --blob-offset "$blob_offset" "${inner_args[@]}" \
 	--trace virtio_gpu_cmd_res_create_blob --trace vfio_device_create_dmabuf_fd --trace virtio_gpu_vfio_dmabuf \
+	--trace virtio_gpu_cmd_set_scanout_blob --trace virtio_gpu_cmd_res_flush \
 	--then "$consumer" --out "$dir" >"$dir/inner.log" 2>&1
 echo "inner machine: $(($(now_ms) - t0)) ms wall (from the outer VM's uptime clock)" >>"$dir/inner.log"
 cat "$dir/inner.log"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The chain's inner machine: the seed's guest side, driven over qtest.
+"""The chain's inner machine: the seed's guest side, driven over qtest
+(default) or, with --inner guest, a real guest (inner_guest.py).
 
 Starts QEMU (the project's) with the topology of `./zcd vm run` (PCIe root
 port, x3130 upstream port, two xio3130 downstream ports: the VF passed through
@@ -29,6 +30,7 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
+import inner_guest  # noqa: E402
 import pci_setup  # noqa: E402
 from qtest_wire import Qtest, QtestError  # noqa: E402
 from virtio_gpu_driver import VIRTIO_GPU_F_RESOURCE_BLOB, VirtioGpu, VirtioGpuError  # noqa: E402
@@ -97,7 +99,18 @@ def parse_args(argv):
                     help="qtest (default); 'tcg' runs stopped (-S) for a QEMU without qtest accel")
     ap.add_argument("--no-blob", dest="blob", action="store_false",
                     help="virtio-gpu without blob=true (a host without /dev/udmabuf)")
-    ap.add_argument("--memory", default="128M")
+    ap.add_argument("--inner", choices=("qtest", "guest"), default="qtest",
+                    help="qtest: this script drives the machine (no guest CPU); guest: the series' "
+                         "kernel boots under nested TCG and zc-inner-scanout scans out (inner_guest.py)")
+    ap.add_argument("--kernel", help="--inner guest: the guest kernel (bzImage)")
+    ap.add_argument("--vf-ko", help="--inner guest: the VF's test driver zcd_vf_lmem.ko")
+    ap.add_argument("--bin", help="--inner guest: the directory holding zc-inner-scanout")
+    ap.add_argument("--init", default=os.path.join(here, "inner-init.sh"),
+                    help="--inner guest: the guest's PID 1 (default vm/chain/inner-init.sh)")
+    ap.add_argument("--frame", type=int, default=1, help="--inner guest: the frame number the guest draws")
+    ap.add_argument("--boot-timeout", type=int, default=1500,
+                    help="--inner guest: seconds from QEMU's start to the scanout (default 1500)")
+    ap.add_argument("--memory", help="guest RAM (default 128M; --inner guest 512M)")
     ap.add_argument("--frame-raw", required=True, help="the frame's bytes (XRGB8888)")
     ap.add_argument("--size", required=True, type=lambda s: tuple(int(v) for v in s.split("x")))
     ap.add_argument("--blob-offset", type=lambda s: int(s, 0), default=0x10000,
@@ -109,6 +122,10 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     if not a.stand_in and not a.vf:
         ap.error("--vf or --stand-in is required")
+    if a.inner == "guest" and (a.stand_in or not a.kernel or not a.vf_ko or not a.bin):
+        ap.error("--inner guest needs --vf, --kernel, --vf-ko and --bin")
+    if a.memory is None:
+        a.memory = "512M" if a.inner == "guest" else "128M"
     return a
 
 
@@ -251,11 +268,21 @@ def main(argv):
     a = parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     rep = Report(os.path.join(a.out, "inner-report.txt"))
-    rep.put("inner_machine", f"-accel {a.accel}: qtest driver, no guest CPU or kernel")
+    if a.inner == "guest":
+        rep.put("inner_machine", "guest: the series' kernel under nested TCG, zcd-vf-lmem and zc-inner-scanout")
+    else:
+        rep.put("inner_machine", f"-accel {a.accel}: qtest driver, no guest CPU or kernel")
     ok = True
     with open(os.path.join(a.out, "inner-qemu.log"), "wb") as qemu_log:
         try:
-            run(a, rep, qemu_log)
+            if a.inner == "guest":
+                sock_dir = tempfile.mkdtemp(prefix="zcd-chain-")
+                try:
+                    inner_guest.run(a, rep, qemu_log, qmp, sock_dir)
+                finally:
+                    shutil.rmtree(sock_dir, ignore_errors=True)
+            else:
+                run(a, rep, qemu_log)
         except (RuntimeError, OSError, QtestError, VirtioGpuError, subprocess.TimeoutExpired) as e:
             rep.put("error", str(e))
             ok = False

@@ -157,6 +157,11 @@ finish() {
 		"userland build $((t_userland_end - t_userland))s, QEMU build $((t_qemu_end - t_userland_end))s," \
 		"VM $((t_end - t_qemu_end - t_chain - t_judge))s, chain VM ${t_chain}s, visual judging ${t_judge}s," \
 		"total $((t_end - t_start))s"
+	# the chain's stage times (chain.stage-timings; the bench reads timings.json)
+	if [ -r "$out/chain/share/chain/timings.tsv" ]; then
+		echo "emulated-test: chain stage times (ms, CLOCK_MONOTONIC):" \
+			"$(awk -F'\t' '{printf "%s%s %s", (NR > 1 ? "; " : ""), $1, $2}' "$out/chain/share/chain/timings.tsv")"
+	fi
 	[ -z "$first" ] || echo "emulated-test: FAILED: first failing check: $first - ${detail[$first]:-$unreported}" >&2
 	echo "emulated-test: $ran checks ran, $failed failed, $skipped skipped for missing hardware"
 	echo "zcd-summary: ran=$ran failed=$failed skipped=$skipped"

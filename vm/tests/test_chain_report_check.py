@@ -184,6 +184,19 @@ def expect(label, over, failing, verify_rc=0):
 
 
 expect("consistent run", {}, [])
+# the stage times, machine-readable for the bench (bench/harness/chain_rows.py)
+with tempfile.TemporaryDirectory() as d:
+    make_run(d)
+    run(d)
+    import json
+    with open(os.path.join(d, "timings.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    st = t.get("stages", {})
+    if (t.get("inner") != "qtest" or st.get("blob_create_ms", {}).get("value") != 12.5
+            or st.get("interconnect_map_ms", {}).get("value") != 0.001
+            or st.get("qemu_blob_to_dmabuf_ms", {}).get("value") != 0.001
+            or st.get("pf_import_first_read_ms", {}).get("value") != 3.25 or len(st) != 8):
+        failures.append(f"timings.json: {t}")
 expect("dma-buf range is not the blob's",
        {"report-pf.txt": PF_REPORT.replace(f"range: {BAR[0] + OFF:#x}", f"range: {BAR[0]:#x}")},
        ["chain.qemu-vfio-dmabuf"])
@@ -207,6 +220,25 @@ expect("no trace of the blob command", {"inner-qemu.log": QEMU_LOG.split("\n", 1
 expect("no PF import time", {"ms-import-pf.txt": ""}, ["chain.stage-timings"])
 expect("blob refused", {"inner-report.txt": INNER.replace("blob_create: OK_NODATA", "blob_create: ERR_UNSPEC")},
        ["chain.blob-scanout"])
+# The inner machine as a real guest (inner_guest.py): its report keys, the
+# command line of a kernel under TCG.
+INNER_GUEST = (INNER.replace("inner_machine: -accel qtest: qtest driver, no guest CPU or kernel",
+                             "inner_machine: guest: the series' kernel under nested TCG, zcd-vf-lmem and "
+                             "zc-inner-scanout\nkernel: 7.3.4+\nvf_dmabuf: 0xc0010000+0x80 (BAR offset 0x10000), fd 3")
+               .replace(f"blob_entries: {INNER_BAR + OFF:#x}+0x40 {INNER_BAR + OFF + 0x40:#x}+0x40",
+                        f"blob_entries: {INNER_BAR + OFF:#x}+0x80\nvf_driver_saw: pin, map entry, unpin")
+               + "s_boot_to_scanout: 900.5\n")
+CMDLINE_GUEST = CMDLINE.replace("-accel \\\n    qtest", "-accel tcg -cpu max").replace(
+    "-device virtio-gpu-pci", "-kernel bzImage -device virtio-gpu-pci")
+expect("guest: consistent run", {"inner-report.txt": INNER_GUEST, "inner-cmdline.txt": CMDLINE_GUEST}, [])
+expect("guest: command line of the qtest machine", {"inner-report.txt": INNER_GUEST}, ["chain.inner-topology"])
+expect("guest: the driver's map is not at the frame",
+       {"inner-report.txt": INNER_GUEST.replace(f"blob_entries: {INNER_BAR + OFF:#x}", f"blob_entries: {INNER_BAR:#x}"),
+        "inner-cmdline.txt": CMDLINE_GUEST}, ["chain.blob-scanout"])
+expect("guest: an error response in the guest's log",
+       {"inner-report.txt": INNER_GUEST.replace("set_scanout_blob: OK_NODATA",
+                                                "set_scanout_blob: error response: response 0x1200 (command 0x108)"),
+        "inner-cmdline.txt": CMDLINE_GUEST}, ["chain.blob-scanout"])
 
 for f in failures:
     print("FAIL", f)
