@@ -21,6 +21,8 @@ import re
 import subprocess
 import time
 
+from inner_qemu import qmp, quit_qemu
+
 CONSOLE_PREFIX = "zcd-inner: "
 
 
@@ -134,7 +136,7 @@ def answered(traced, event, errors, done_key, kv):
     return "OK_NODATA"
 
 
-def run(a, rep, qemu_log, qmp, sock_dir):
+def run(a, rep, qemu_log, sock_dir):
     """Boot, wait for the scanout, screendump, consumer (--then), stop."""
     console = os.path.join(a.out, "inner-console.log")
     qmp_sock = os.path.join(sock_dir, "qmp.sock")
@@ -180,16 +182,7 @@ def run(a, rep, qemu_log, qmp, sock_dir):
             rep.put("then_status", r.returncode)
             rep.put("ms_then", f"{(time.monotonic() - t) * 1000:.1f}")
     finally:
-        try:
-            qmp(qmp_sock, "quit")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass
-        try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        rep.put("qemu_exit", proc.returncode)
+        rep.put("qemu_exit", quit_qemu(qmp_sock, proc, 120))
         rep.put("s_inner_machine", f"{time.monotonic() - t0:.1f}")
 
 

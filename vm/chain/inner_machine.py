@@ -19,7 +19,6 @@ Report: OUT/inner-report.txt, "key: value" lines; stage times in ms on
 CLOCK_MONOTONIC of the machine this runs on.  Exit 0 when every step passed.
 """
 import argparse
-import json
 import os
 import shlex
 import shutil
@@ -31,11 +30,11 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import inner_guest  # noqa: E402
+from inner_qemu import qmp, quit_qemu  # noqa: E402
 import pci_setup  # noqa: E402
 from qtest_wire import Qtest, QtestError  # noqa: E402
 from virtio_gpu_driver import VIRTIO_GPU_F_RESOURCE_BLOB, VirtioGpu, VirtioGpuError  # noqa: E402
 
-QMP_PY = os.path.join(here, "..", "emulated", "qmp.py")
 MMIO_BASE = 0xC0000000      # BARs and bridge windows, below the 4 GiB boundary
 QUEUE_RAM = 0x00100000      # virtqueue and command buffers, inner-guest RAM
 VIRTIO_GPU_ID = (0x1AF4, 0x1050)
@@ -77,16 +76,6 @@ def qemu_args(a, qtest_sock, qmp_sock):
             "-qmp", f"unix:{qmp_sock},server=on,wait=off",
             "-qtest", f"unix:{qtest_sock}", "-qtest-log", "/dev/null",
             *trace]
-
-
-def qmp(sock, command, arguments=None):
-    args = [sys.executable, QMP_PY, sock, command]
-    if arguments is not None:
-        args.append(json.dumps(arguments))
-    r = subprocess.run(args, capture_output=True, text=True, check=False, timeout=300)
-    if r.returncode != 0:
-        raise RuntimeError(f"QMP {command}: {(r.stderr or r.stdout).strip()}")
-    return r.stdout.strip()
 
 
 def parse_args(argv):
@@ -179,16 +168,7 @@ def run(a, rep, qemu_log):
         steps(a, rep, qt, proc, qmp_sock, frame)
     finally:
         qt.close()
-        try:
-            qmp(qmp_sock, "quit")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        rep.put("qemu_exit", proc.returncode)
+        rep.put("qemu_exit", quit_qemu(qmp_sock, proc, 60))
         shutil.rmtree(sock_dir, ignore_errors=True)
 
 
@@ -278,7 +258,7 @@ def main(argv):
             if a.inner == "guest":
                 sock_dir = tempfile.mkdtemp(prefix="zcd-chain-")
                 try:
-                    inner_guest.run(a, rep, qemu_log, qmp, sock_dir)
+                    inner_guest.run(a, rep, qemu_log, sock_dir)
                 finally:
                     shutil.rmtree(sock_dir, ignore_errors=True)
             else:
