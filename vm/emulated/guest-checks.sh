@@ -149,6 +149,7 @@ check_kernel_path
 check_lmem_path
 check_agent_transport
 check_compositor
+check_direct_scanout
 check_visual
 check_debug_kernel
 echo "zcd-guest: checks finished"

@@ -188,8 +188,6 @@ check_compositor() {
 	fi
 }
 
-# Not enabled yet (not in checks.txt): in its one run, 2026-12-06, the VM
-# hit its 2400 s limit (loaded host) before this started; see vm/README.md.
 # check_direct_scanout: a second, short session whose one udmabuf client is
 # exactly the output's size, so wlroots' DRM backend is given the client's
 # own dma-buf (imported by virtio-gpu as a guest blob) instead of a composed
