@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Unit tests of the bench harness's pure logic (no compositor, no renderer):
-percentiles, the client-log reader, target verdicts, path scrubbing and the
-soak's report (stats lines, phases, percentiles, verdict).
+percentiles, the client-log reader, target verdicts, path scrubbing, the
+demo's summary reader and the soak's report (stats lines, phases,
+percentiles, verdict).
 These are tests of the harness, not benchmarks: they can and should fail."""
 import json
 import os
@@ -14,6 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import chain_rows  # noqa: E402
 import compositors  # noqa: E402
+import demo_rows  # noqa: E402
 import kernel_row  # noqa: E402
 import soak  # noqa: E402
 import targets  # noqa: E402
@@ -231,6 +233,125 @@ class ChainRowsTest(unittest.TestCase):
 def argparse_ns(root):
     import argparse
     return argparse.Namespace(root=root)
+
+
+def demo_summary(frames=900, missed=0, fps=59.93, refresh_ms=16.666666, **output):
+    """A summary.json as zc-compositor --summary writes it (docs/metrics.md)."""
+    o = {"name": "HEADLESS-1", "refresh_ms": refresh_ms, "FramesPresented": frames,
+         "FpsOutput": fps, "FpsLow1Pct": 50.0, "MissedVblanks": missed,
+         "MsBetweenPresents": {"count": frames - 1, "min": 16.6, "mean": 16.7, "p50": 16.7,
+                               "p95": 17.0, "p99": 20.0, "max": 34.0}}
+    o.update(output)
+    return {"format": "zcdisplay-summary", "version": 1, "producer": "zc-compositor",
+            "clock": "CLOCK_MONOTONIC", "begin_ns": 1_000_000_000, "end_ns": 16_000_000_000,
+            "outputs": [o], "clients": [{"id": 1, "name": "zc-client-motion"}]}
+
+
+class DemoRowsTest(unittest.TestCase):
+    """The demo group: summary.json of scripts/demo.sh to rows."""
+
+    def test_summary_becomes_fps_and_missed_vblank_share(self):
+        fig = demo_rows.parse_summary(demo_summary(frames=831, missed=30, fps=55.67))
+        rows = {r.id: r for r in demo_rows.rows_from(fig, 15)}
+        fps, share = rows["demo.fps_output"], rows["demo.missed_vblank_share"]
+        self.assertAlmostEqual(fps.value, 55.67)
+        self.assertEqual(fps.unit, "fps")
+        self.assertAlmostEqual(share.value, 30 / 861)
+        self.assertEqual(share.details["frames_presented"], 831)
+        self.assertEqual(share.details["missed_vblanks"], 30)
+        self.assertAlmostEqual(share.details["refresh_ms"], 16.666666)
+        self.assertEqual(share.details["duration_s"], 15)
+        self.assertEqual(share.details["timeline_s"], 15.0)
+        self.assertEqual(share.details["ms_between_presents_p99"], 20.0)
+        self.assertIn("30 missed / (831 presented + 30 missed)", share.note)
+        self.assertIn("60.00 Hz", fps.note)
+
+    def test_malformed_summaries_say_what_is_wrong(self):
+        for doc, words in (
+                ([], "not a JSON object"),
+                (dict(demo_summary(), format="zcdisplay-trace"), "format"),
+                (dict(demo_summary(), outputs=[]), "no outputs"),
+                (demo_summary(FramesPresented="831"), "'FramesPresented' is \"831\""),
+                (demo_summary(MissedVblanks=2.5), "not a count"),
+                (demo_summary(MissedVblanks=-1), "negative"),
+                (demo_summary(FpsOutput=None), "'FpsOutput' is null"),
+                (demo_summary(FpsOutput=True), "'FpsOutput' is true"),
+                (demo_summary(refresh_ms=0), "no refresh period")):
+            with self.assertRaises(demo_rows.Malformed) as cm:
+                demo_rows.parse_summary(doc)
+            self.assertIn(words, str(cm.exception))
+
+    def test_unreadable_and_non_json_files_are_malformed(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "summary.json")
+            with self.assertRaises(demo_rows.Malformed) as cm:
+                demo_rows.read_summary(path)
+            self.assertIn("unreadable", str(cm.exception))
+            with open(path, "w") as f:
+                f.write('{"format": "zcdisplay-summary", "outputs": [')
+            with self.assertRaises(demo_rows.Malformed) as cm:
+                demo_rows.read_summary(path)
+            self.assertIn("not JSON", str(cm.exception))
+
+    def test_fewer_than_two_frames_is_missing_not_zero(self):
+        rows = demo_rows.rows_from(demo_rows.parse_summary(demo_summary(frames=1, fps=0)), 5)
+        self.assertEqual([r.id for r in rows], ["demo.fps_output", "demo.missed_vblank_share"])
+        self.assertTrue(all(r.value is None and "1 frame(s)" in r.missing for r in rows))
+
+    def _run(self, script, quick=False):
+        """demo_rows.run() against a checkout whose scripts/demo.sh is SCRIPT.
+
+        The fake records its arguments in ROOT/args."""
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "scripts"))
+            demo = os.path.join(root, "scripts", "demo.sh")
+            with open(demo, "w") as f:
+                f.write("#!/bin/sh\n"
+                        f"printf '%s\\n' \"$@\" > '{root}/args'\n"
+                        "out=$4\n"
+                        "[ ! -e \"$out\" ] || { echo \"demo: $out exists\" >&2; exit 1; }\n"
+                        "mkdir -p \"$out\"\n" + script)
+            os.chmod(demo, 0o755)
+            args = argparse_ns(root)
+            args.build, args.quick = os.path.join(root, "build"), quick
+            run_dir = os.path.join(root, "out", "bench", "t")
+            rows = {r.id: r for r in demo_rows.run(args, run_dir)}
+            with open(os.path.join(root, "args")) as f:
+                argv = f.read().split()
+            kept = sorted(os.listdir(os.path.join(run_dir, "demo")))
+            return rows, argv, kept, root
+
+    def test_run_uses_a_fresh_out_and_keeps_the_small_files(self):
+        doc = json.dumps(demo_summary(frames=900, missed=3))
+        rows, argv, kept, root = self._run(
+            f"echo '{doc}' > \"$out/summary.json\"\n"
+            "echo trace > \"$out/trace.json\"\necho done\n", quick=True)
+        self.assertEqual(argv[:3], ["--duration", str(demo_rows.QUICK_DURATION_S), "--out"])
+        self.assertFalse(argv[3].startswith(root), "--out must not be in the checkout")
+        self.assertFalse(os.path.exists(argv[3]), "the temporary --out is removed")
+        self.assertAlmostEqual(rows["demo.missed_vblank_share"].value, 3 / 903)
+        self.assertEqual(rows["demo.fps_output"].details["duration_s"],
+                         demo_rows.QUICK_DURATION_S)
+        self.assertEqual(kept, ["demo.log", "summary.json"])
+
+    def test_a_failing_demo_gives_rows_with_its_reason(self):
+        rows, argv, _, _ = self._run(
+            "echo \"demo: zc-compositor did not start; see $out/compositor.log\" >&2\nexit 1\n")
+        self.assertEqual(argv[1], str(demo_rows.DURATION_S))
+        for r in rows.values():
+            self.assertIsNone(r.value)
+            self.assertIn("exited 1: demo: zc-compositor did not start", r.missing)
+            self.assertIn("see out/bench/t/demo/compositor.log", r.missing)
+
+    def test_a_malformed_summary_is_reported(self):
+        rows, _, _, _ = self._run("echo '{\"format\": 1}' > \"$out/summary.json\"\n")
+        for r in rows.values():
+            self.assertIn("summary.json is malformed", r.missing)
+            self.assertIn("format is 1", r.missing)
+
+    def test_a_missing_summary_is_reported(self):
+        rows, _, _, _ = self._run("exit 0\n")
+        self.assertIn("unreadable", rows["demo.fps_output"].missing)
 
 
 class ScrubTest(unittest.TestCase):
