@@ -11,15 +11,18 @@ usage: ./zcd bench [--quick] [--check] [options]
 
 Runs the benchmarks (import cost per path and size, copy fallback vs memcpy,
 compositor CPU per frame vs weston and sway, commit-to-present latency,
-overlay cost, kernel interconnect vs legacy map), writes
+overlay cost, the demo's frame rate and missed vblanks, kernel interconnect
+vs legacy map, the seed chain's stage times), writes
 bench/results/<date>-<host>.json and prints the table.  See docs/performance.md.
 
-  --quick          short run: 1 client, 3 s, 1 round, fewer import samples
+  --quick          short run: 1 client, 3 s, 1 round, fewer import samples,
+                   a 5 s demo instead of 15 s
   --check          only print which targets the latest results meet or miss
   --clients N      clients per compositor run (default 2; --quick 1)
   --seconds S      measurement window per compositor run (default 5; --quick 3)
   --rounds N       interleaved rounds per compositor (default 3; --quick 1)
-  --only GROUP     run only this group: import, compositors, hotpath, kernel,
+  --only GROUP     run only this group: import, compositors, hotpath, demo
+                   (scripts/demo.sh for 15 s: FPS and missed vblanks), kernel,
                    chain (the seed chain's last stage times), or soak (never part
                    of a full run) (repeatable)
   --duration S     soak length in seconds (default 1800: 30 minutes)
@@ -47,8 +50,8 @@ while [ $# -gt 0 ]; do
 		fi
 		args+=("$1" "$2"); shift 2 ;;
 	--only)
-		case "${2:-}" in import | compositors | hotpath | kernel | chain | soak) ;;
-		*) die "--only needs import, compositors, hotpath, kernel, chain or soak, got '${2:-}'" ;;
+		case "${2:-}" in import | compositors | hotpath | demo | kernel | chain | soak) ;;
+		*) die "--only needs import, compositors, hotpath, demo, kernel, chain or soak, got '${2:-}'" ;;
 		esac
 		args+=("$1" "$2"); shift 2 ;;
 	--duration)

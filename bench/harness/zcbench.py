@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import chain_rows  # noqa: E402
 import compositors as comp  # noqa: E402
+import demo_rows  # noqa: E402
 import hotpath  # noqa: E402
 import import_rows  # noqa: E402
 import kernel_row  # noqa: E402
@@ -28,7 +29,7 @@ import soak  # noqa: E402
 from rows import measured, missing, render_markdown, render_table  # noqa: E402
 from targets import judge  # noqa: E402
 
-GROUPS = ("import", "compositors", "hotpath", "kernel", "chain")
+GROUPS = ("import", "compositors", "hotpath", "demo", "kernel", "chain")
 # Run only when asked for (--only soak): it takes 30 minutes by default.
 ON_REQUEST = ("soak",)
 
@@ -356,6 +357,8 @@ def main(argv):
         rows += run_compositors(args, run_dir)
     if "hotpath" in groups:
         rows += hotpath.run(args, run_dir)
+    if "demo" in groups:
+        rows += demo_rows.run(args, run_dir)
     if "kernel" in groups:
         rows += kernel_row.run(args, run_dir)
     if "chain" in groups:
@@ -375,6 +378,8 @@ def main(argv):
         "mode": "quick" if args.quick else ("partial" if args.only else "full"),
         "groups": groups,
         "parameters": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds,
+                       **({"demo_duration_s": demo_rows.duration(args)}
+                          if "demo" in groups else {}),
                        **({"soak_duration_s": args.duration or soak.DEFAULT_DURATION_S}
                           if "soak" in groups else {})},
         "environment": env,
