@@ -8,6 +8,12 @@ import fnmatch
 
 ZERO_COPY_PATHS = ("dmabuf_zero_copy", "shm_host_import")
 
+
+def demo_refresh_ms(row):
+    """The demo output's refresh period; 60 Hz when the row does not say."""
+    return row.get("details", {}).get("refresh_ms") or 1000.0 / 60
+
+
 # (row id glob, description, check(row) -> (ok: bool, threshold text))
 TARGETS = [
     ("import.*.ratio_4k_720p", "zero-copy import cost is flat: 4K/720p <= 1.2",
@@ -39,6 +45,15 @@ TARGETS = [
                 f"<= {r.get('details', {}).get('refresh_ms', 16.667) + 2.0:.2f} ms")),
     ("overlay.cost_share", "overlay <= 5% of frame CPU",
      lambda r: (r["value"] <= 0.05, "<= 0.05")),
+    # Issue 15 item 4: the demo holds 60 FPS with <= 1% missed vblanks.  A
+    # run that misses exactly the allowed 1% of its vblanks shows 0.99 x the
+    # refresh rate, so "holding" the rate is >= 0.99 x (1000 / refresh_ms):
+    # 59.4 fps on a 60 Hz output.
+    ("demo.fps_output", "the demo holds the output's refresh rate (60 FPS at 60 Hz)",
+     lambda r: (r["value"] >= 0.99 * 1000.0 / demo_refresh_ms(r),
+                f">= {0.99 * 1000.0 / demo_refresh_ms(r):.2f} fps")),
+    ("demo.missed_vblank_share", "the demo misses <= 1% of the output's vblanks",
+     lambda r: (r["value"] <= 0.01, "<= 0.01")),
     # Issue 8 item 3: the hot path of a frame.
     ("hotpath.own_mallocs_per_frame", "the frame's hot path does not allocate (our code)",
      lambda r: (r["value"] < 0.05, "== 0")),

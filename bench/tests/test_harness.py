@@ -111,6 +111,27 @@ class TargetsTest(unittest.TestCase):
         self.assertIn("met", v["instructions.shm.ratio_4k_720p"])
         self.assertIn("MISSED", v["instructions.dmabuf_memfd.ratio_4k_720p"])
 
+    def test_demo_targets(self):
+        # 60 Hz: holding the rate means >= 0.99 x 60 = 59.4 fps
+        v, _ = targets.judge([row("demo.fps_output", 59.5, refresh_ms=16.666666),
+                              row("demo.missed_vblank_share", 0.01)])
+        self.assertIn("met", v["demo.fps_output"])
+        self.assertIn(">= 59.40 fps", v["demo.fps_output"])
+        self.assertIn("met", v["demo.missed_vblank_share"])
+        v, _ = targets.judge([row("demo.fps_output", 59.3, refresh_ms=16.666666),
+                              row("demo.missed_vblank_share", 30 / 861)])
+        self.assertIn("MISSED", v["demo.fps_output"])
+        self.assertIn("MISSED", v["demo.missed_vblank_share"])
+        # the threshold follows the output's refresh: 59.5 fps does not hold 120 Hz
+        v, _ = targets.judge([row("demo.fps_output", 59.5, refresh_ms=8.333333)])
+        self.assertIn("MISSED", v["demo.fps_output"])
+        self.assertIn(">= 118.80 fps", v["demo.fps_output"])
+        # a demo that did not run is not measured, not met
+        v, report = targets.judge([row("demo.fps_output", None)])
+        self.assertEqual(v["demo.fps_output"], "not measured")
+        self.assertTrue(any(ln.startswith("NOT MEASURED") and "demo.missed_vblank_share" in ln
+                            for ln in report))
+
     def test_latency_threshold_follows_the_refresh(self):
         v, _ = targets.judge([row("latency.zc-compositor.p99", 18.0, refresh_ms=8.333)])
         self.assertIn("MISSED", v["latency.zc-compositor.p99"])
