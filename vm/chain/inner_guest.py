@@ -21,7 +21,7 @@ import re
 import subprocess
 import time
 
-from inner_qemu import qmp, quit_qemu
+from inner_qemu import qmp, quit_qemu, seed_machine_args, trace_args
 
 CONSOLE_PREFIX = "zcd-inner: "
 
@@ -40,28 +40,16 @@ def qemu_args(a, qmp_sock, console):
         "root=/dev/root", "rootfstype=9p", "rootflags=trans=virtio,version=9p2000.L,msize=262144", "ro",
         f"init={a.init}", f"zcd.ko={a.vf_ko}", f"zcd.bin={a.bin}", f"zcd.size={w}x{h}",
         f"zcd.frame={a.frame}", f"zcd.offset={a.blob_offset:#x}"])
-    trace = ["-msg", "timestamp=on"] if a.trace else []
-    for event in a.trace:
-        trace += ["-trace", f"enable={event}"]
-    return [a.qemu, "-name", "zcdisplay-chain-inner",
-            "-machine", "q35,memory-backend=mem", "-accel", "tcg", "-cpu", "max", "-smp", "1",
-            "-m", a.memory,
-            "-object", f"memory-backend-memfd,id=mem,size={a.memory},share=on",
-            "-nodefaults", "-display", "none", "-no-reboot",
-            # the seed's topology (vm/host/run.sh), as inner_machine.qemu_args
-            "-device", "ioh3420,id=root_port1,bus=pcie.0,chassis=1,slot=1",
-            "-device", "x3130-upstream,id=upstream1,bus=root_port1",
-            "-device", "xio3130-downstream,id=downstream1,bus=upstream1,chassis=2,slot=1",
-            "-device", "xio3130-downstream,id=downstream2,bus=upstream1,chassis=3,slot=2",
-            "-device", f"vfio-pci,host={a.vf},bus=downstream1",
-            "-device", f"virtio-gpu-pci,blob=true,max_outputs=1,xres={w},yres={h},bus=downstream2",
+    accel = ["-accel", "tcg", "-cpu", "max", "-smp", "1"]
+    vf = ["-device", f"vfio-pci,host={a.vf},bus=downstream1"]
+    return [*seed_machine_args(a, accel, vf),
             # the guest's root: the outer VM's (read-only), beside the topology
             "-fsdev", "local,id=innerroot,path=/,security_model=none,readonly=on,multidevs=remap",
             "-device", "virtio-9p-pci,fsdev=innerroot,mount_tag=/dev/root,bus=pcie.0",
             "-kernel", a.kernel, "-append", append,
             "-serial", f"file:{console}",
             "-qmp", f"unix:{qmp_sock},server=on,wait=off",
-            *trace]
+            *trace_args(a.trace)]
 
 
 def console_lines(path):

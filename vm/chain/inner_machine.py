@@ -30,7 +30,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import inner_guest  # noqa: E402
-from inner_qemu import qmp, quit_qemu  # noqa: E402
+from inner_qemu import qmp, quit_qemu, seed_machine_args, trace_args  # noqa: E402
 import pci_setup  # noqa: E402
 from qtest_wire import Qtest, QtestError  # noqa: E402
 from virtio_gpu_driver import VIRTIO_GPU_F_RESOURCE_BLOB, VirtioGpu, VirtioGpuError  # noqa: E402
@@ -50,32 +50,16 @@ def now_ms():
 
 
 def qemu_args(a, qtest_sock, qmp_sock):
-    w, h = a.size
     if a.stand_in:
         passthrough = ["-object", "memory-backend-memfd,id=standin,size=64M,share=on",
                        "-device", "ivshmem-plain,memdev=standin,bus=downstream1"]
     else:
         passthrough = ["-device", f"vfio-pci,host={a.vf},bus=downstream1"]
     accel = ["-accel", "qtest"] if a.accel == "qtest" else ["-accel", a.accel, "-S"]
-    # trace lines as "pid@seconds.micros:event ...": QEMU's own times of its steps
-    trace = ["-msg", "timestamp=on"] if a.trace else []
-    for event in a.trace:
-        trace += ["-trace", f"enable={event}"]
-    return [a.qemu, "-name", "zcdisplay-chain-inner",
-            "-machine", "q35,memory-backend=mem", *accel, "-m", a.memory,
-            "-object", f"memory-backend-memfd,id=mem,size={a.memory},share=on",
-            "-nodefaults", "-display", "none", "-no-reboot",
-            # the seed's topology (vm/host/run.sh)
-            "-device", "ioh3420,id=root_port1,bus=pcie.0,chassis=1,slot=1",
-            "-device", "x3130-upstream,id=upstream1,bus=root_port1",
-            "-device", "xio3130-downstream,id=downstream1,bus=upstream1,chassis=2,slot=1",
-            "-device", "xio3130-downstream,id=downstream2,bus=upstream1,chassis=3,slot=2",
-            *passthrough,
-            "-device", f"virtio-gpu-pci,{'blob=true,' if a.blob else ''}max_outputs=1,"
-                       f"xres={w},yres={h},bus=downstream2",
+    return [*seed_machine_args(a, accel, passthrough, a.blob),
             "-qmp", f"unix:{qmp_sock},server=on,wait=off",
             "-qtest", f"unix:{qtest_sock}", "-qtest-log", "/dev/null",
-            *trace]
+            *trace_args(a.trace)]
 
 
 def parse_args(argv):

@@ -1,5 +1,6 @@
-"""The inner QEMU's control socket, shared by both inner machines
-(inner_machine.py drives it over qtest, inner_guest.py boots a guest in it).
+"""The inner QEMU, shared by both inner machines (inner_machine.py drives it
+over qtest, inner_guest.py boots a guest in it): its command line's machine
+and the seed's topology, and its control socket.
 """
 
 import json
@@ -8,6 +9,34 @@ import subprocess
 import sys
 
 QMP_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulated", "qmp.py")
+
+
+def trace_args(events):
+    """-trace options for QEMU's trace events, with timestamped lines
+    ("pid@seconds.micros:event ..."): QEMU's own times of its steps."""
+    args = ["-msg", "timestamp=on"] if events else []
+    for event in events:
+        args += ["-trace", f"enable={event}"]
+    return args
+
+
+def seed_machine_args(a, accel, passthrough, blob=True):
+    """QEMU, its machine and the seed's topology (vm/host/run.sh): the device
+    in the VF's place (`passthrough`, its -device options) on one downstream
+    port of a PCIe switch below a root port, virtio-gpu on the other, guest
+    RAM in a shared memfd.  The caller appends its own control options."""
+    w, h = a.size
+    return [a.qemu, "-name", "zcdisplay-chain-inner",
+            "-machine", "q35,memory-backend=mem", *accel, "-m", a.memory,
+            "-object", f"memory-backend-memfd,id=mem,size={a.memory},share=on",
+            "-nodefaults", "-display", "none", "-no-reboot",
+            "-device", "ioh3420,id=root_port1,bus=pcie.0,chassis=1,slot=1",
+            "-device", "x3130-upstream,id=upstream1,bus=root_port1",
+            "-device", "xio3130-downstream,id=downstream1,bus=upstream1,chassis=2,slot=1",
+            "-device", "xio3130-downstream,id=downstream2,bus=upstream1,chassis=3,slot=2",
+            *passthrough,
+            "-device", f"virtio-gpu-pci,{'blob=true,' if blob else ''}max_outputs=1,"
+                       f"xres={w},yres={h},bus=downstream2"]
 
 
 def qmp(sock, command, arguments=None):
