@@ -63,7 +63,8 @@ struct ShmPoolWatch {
         wl_listener client_destroy{}; // the client may die before its next request
     } pending;
     std::vector<ResourceWatch*> watches;                // every live watch, for teardown
-    std::multimap<const void*, ResourceWatch*> by_data; // attached buffers by pixel pointer
+    using ByData = std::multimap<const void*, ResourceWatch*>;
+    ByData by_data; // attached buffers by pixel pointer
     uint64_t next_pool_id = 1;
 };
 
@@ -75,6 +76,10 @@ struct ResourceWatch {
     wl_listener destroy{};
     std::shared_ptr<PoolFacts> facts;
     const void* data = nullptr; // wl_buffer: pixels as last attached (in by_data); may be null
+    // Its by_data node while it is not in the map: a client attaches the
+    // same buffers again every frame, and a map insert would otherwise
+    // allocate a node per attach on the frame's hot path.
+    ShmPoolWatch::ByData::node_type spare;
 };
 
 void forget_data(ResourceWatch* w) {
@@ -83,10 +88,20 @@ void forget_data(ResourceWatch* w) {
     auto [b, e] = w->owner->by_data.equal_range(w->data);
     for (auto it = b; it != e; ++it)
         if (it->second == w) {
-            w->owner->by_data.erase(it);
+            w->spare = w->owner->by_data.extract(it);
             break;
         }
     w->data = nullptr;
+}
+
+void remember_data(ResourceWatch* w, const void* data) {
+    w->data = data;
+    if (w->spare) {
+        w->spare.key() = data;
+        w->owner->by_data.insert(std::move(w->spare)); // leaves spare empty
+    } else {
+        w->owner->by_data.emplace(data, w);
+    }
 }
 
 void drop_watch(ResourceWatch* w) {
@@ -205,8 +220,7 @@ void on_request(void* user_data, wl_protocol_logger_type type,
         if (!w || !shm)
             return;
         forget_data(w);
-        w->data = wl_shm_buffer_get_data(shm);
-        s.by_data.emplace(w->data, w);
+        remember_data(w, wl_shm_buffer_get_data(shm));
     }
 }
 
