@@ -39,7 +39,8 @@ emulated-test does, then runs this).
   --importer-ko FILE   the kernel test importer module (default: found in the build-vm tree)
   --qemu PATH          QEMU for the outer VM and, inside it, the inner machine (default
                        $ZCD_QEMU, else the project's); it needs x-sriov-lmem, intel-iommu,
-                       the qtest accelerator and the vfio dma-buf blob path
+                       the qtest accelerator, the vfio dma-buf blob path and virtio-gpu's
+                       x-scanout-dmabuf-chardev (qemu/ patch 9)
   --out DIR            results directory (default out/vm-chain)
   --timeout SEC        whole-VM time limit (default 900; --inner guest 3600)
   --frame-size WxH     the inner machine's scanout and frame (default 320x240)
@@ -124,8 +125,8 @@ if command -v "$qemu" >/dev/null; then
 		qemu_has_device "$qemu" "$dev" || missing+=("QEMU lacks device $dev")
 	done
 	qemu_has_qtest_accel "$qemu" || missing+=("QEMU lacks the qtest accelerator (Debian's packaged QEMU has none; use the project's)")
-	[ -z "$(qemu_device_missing_props "$qemu" virtio-gpu-pci vfio-dmabuf)" ] ||
-		missing+=("QEMU's virtio-gpu-pci lacks vfio-dmabuf (not the project's series)")
+	[ -z "$(qemu_device_missing_props "$qemu" virtio-gpu-pci vfio-dmabuf x-scanout-dmabuf-chardev)" ] ||
+		missing+=("QEMU's virtio-gpu-pci lacks vfio-dmabuf or x-scanout-dmabuf-chardev (not the project's series with patch 9: ./zcd qemu build)")
 fi
 vf_ko=""
 if [ "$inner" = guest ]; then

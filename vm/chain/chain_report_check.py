@@ -2,7 +2,7 @@
 """Judges the chain's artefacts (vm/chain/guest-chain.sh), inside the outer VM.
 
 Input: the directory the inner machine (inner_machine.py), the consumer
-(dmabuf_from_pid.py + guest-chain-steps.sh) and guest-chain.sh filled, the
+(dmabuf_from_qemu.py + guest-chain-steps.sh) and guest-chain.sh filled, the
 PF's register BAR (sysfs resource0), VF 0's address and BAR 2, and the forged
 range (inside VF 1's BAR 2).  Prints one "NAME<TAB>pass|fail<TAB>DETAIL" line
 per check of vm/chain/checks.txt after chain.outer-vf-iommu; exit 0 when all
@@ -29,6 +29,13 @@ EPERM, ERANGE = 1, 34
 ROOT_PORT, UPSTREAM, DOWNSTREAM = "8086:3420", "104c:8232", "104c:8233"
 VF_ID, GPU_ID = "1b36:00f1", "1af4:1050"
 VIRTIO_GPU_F_RESOURCE_BLOB = 3
+MSG_BYTES = 48  # the scanout socket's message (dmabuf_from_qemu.py, qemu/ patch 9)
+CONSUMER_RE = re.compile(
+    r"dmabuf_from_qemu: socket \S+: magic (?P<magic>0x[0-9a-f]+) version (?P<version>\d+) "
+    r"scanout (?P<scanout>\d+) resource (?P<resource>\d+) (?P<width>\d+)x(?P<height>\d+) "
+    r"stride (?P<stride>\d+) offset (?P<offset>\d+) fourcc (?P<fourcc>\S+) size (?P<size>\d+); "
+    r"fd \d+: exp_name (?P<exp_name>\S+), (?P<bytes>\d+) bytes, inode (?P<inode>\d+); "
+    r"QEMU \(pid \d+\) holds it as fd (?P<held>[\d,]+)")
 
 
 def inner_report(text):
@@ -60,6 +67,45 @@ def bufinfo_rows(text):
 def lists_buffer(text, size, exp_name):
     return any(len(r) >= 5 and r[0].isdigit() and int(r[0]) == size and r[4] == exp_name
                for r in bufinfo_rows(text))
+
+
+def check_scanout_socket(consumer, qemu_log, width, height, nbytes):
+    """(problems, detail): the consumer's dma-buf came from QEMU's scanout
+    socket with a header that is the scanout (size, stride, XRGB8888), is a
+    vfio dma-buf of the frame's size, and is the one QEMU created for the
+    blob (the fd its trace names holds the same inode)."""
+    m = CONSUMER_RE.search(consumer)
+    if not m:
+        first = (consumer.strip().splitlines() or ["(empty)"])[0][:200]
+        return [f"the consumer got no dma-buf from QEMU's scanout socket: '{first}'"], ""
+    g = m.groupdict()
+    problems = []
+    want = {"width": width, "height": height, "stride": width * 4, "offset": 0, "size": nbytes,
+            "bytes": nbytes}
+    for key, value in want.items():
+        if int(g[key]) != value:
+            problems.append(f"socket header {key} {g[key]} != {value}")
+    if g["fourcc"] != "XR24":
+        problems.append(f"socket header fourcc {g['fourcc']} is not XR24 (XRGB8888)")
+    if "vfio" not in g["exp_name"]:
+        problems.append(f"the received dma-buf's exporter is {g['exp_name']}, not vfio-pci")
+    exported = re.findall(r"virtio_gpu_vfio_dmabuf res 0x([0-9a-f]+), \d+ ranges, dma-buf fd (\d+)", qemu_log)
+    sent = re.findall(r"virtio_gpu_scanout_dmabuf_send scanout (\d+), res 0x([0-9a-f]+), "
+                      r"dma-buf fd (\d+): (-?\d+)", qemu_log)
+    held = g["held"].split(",")
+    if not exported or exported[-1][1] not in held:
+        problems.append(f"QEMU holds the received dma-buf as fd {g['held']}, not as the fd its trace "
+                        f"gave the blob ({exported[-1][1] if exported else 'no virtio_gpu_vfio_dmabuf trace'})")
+    ok_sent = [x for x in sent if x[3] == str(MSG_BYTES)]
+    if not ok_sent or (exported and ok_sent[-1][2] != exported[-1][1]):
+        problems.append(f"QEMU's trace has no {MSG_BYTES}-byte virtio_gpu_scanout_dmabuf_send of the blob's "
+                        f"dma-buf (sends: {sent or 'none'})")
+    detail = (f"the fd left QEMU through virtio-gpu's scanout socket (x-scanout-dmabuf-chardev; trace "
+              f"virtio_gpu_scanout_dmabuf_send scanout {g['scanout']} res 0x{int(g['resource']):x}: "
+              f"{MSG_BYTES} bytes): header {g['width']}x{g['height']} stride {g['stride']} {g['fourcc']} "
+              f"{g['size']} bytes = the scanout; {g['exp_name']} dma-buf, inode {g['inode']} = QEMU's fd "
+              f"{g['held']}, the blob's fd in its trace")
+    return problems, detail
 
 
 def check_screendump(zc_verify, ppm_path, frame, width, height, out_dir):
@@ -181,11 +227,10 @@ def main(argv):
     if not any("virtio_gpu_vfio_dmabuf" in t for t in traced):
         problems.append("QEMU's log has no virtio_gpu_vfio_dmabuf trace (blob not exported through vfio; "
                         f"its last line: '{(qemu_log.strip().splitlines() or [''])[-1][:160]}')")
-    m = re.search(r"exp_name (\S+), (\d+) bytes", consumer)
-    if not m or int(m.group(2)) != nbytes:
-        problems.append(f"the consumer found no {nbytes}-byte vfio dma-buf in QEMU: "
-                        f"'{(consumer.strip().splitlines() or [''])[0][:200]}'")
-    exp_name = pf.get("exp_name", m.group(1) if m else "?")
+    socket_problems, socket_detail = check_scanout_socket(consumer, qemu_log, width, height, nbytes)
+    problems += socket_problems
+    m = CONSUMER_RE.search(consumer)
+    exp_name = pf.get("exp_name", m.group("exp_name") if m else "?")
     if not lists_buffer(read(os.path.join(d, "bufinfo-held.txt")), nbytes, exp_name):
         problems.append(f"bufinfo did not list a {nbytes}-byte buffer from {exp_name}")
     want_range = (bar[0] + a.blob_offset, bar[0] + a.blob_offset + nbytes - 1)
@@ -200,7 +245,8 @@ def main(argv):
                             f"{want_range[0]:#x}-{want_range[1]:#x}")
     verdict(CHECKS[2], problems,
             f"{'; '.join(traced[-2:])}; QEMU held a {exp_name} dma-buf of {nbytes} bytes (bufinfo); its one "
-            f"range {want_range[0]:#x}-{want_range[1]:#x} = VF 0 {a.vf} BAR 2 + {a.blob_offset:#x}")
+            f"range {want_range[0]:#x}-{want_range[1]:#x} = VF 0 {a.vf} BAR 2 + {a.blob_offset:#x}; "
+            f"{socket_detail}")
 
     # 4. QEMU's screendump of the scanout is the frame.
     shot = inner.get("screendump")

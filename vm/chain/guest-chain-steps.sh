@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs under dmabuf_from_pid.py inside the chain's outer VM, while the inner
-# machine is up: this process holds a duplicate of the dma-buf the project's
-# QEMU created for the inner machine's blob (fd number in ZC_DMABUF_FD) and
-# hands it to the kernel test importer, each import reading BYTES of it:
+# Runs under dmabuf_from_qemu.py inside the chain's outer VM, while the inner
+# machine is up: this process holds the dma-buf the project's QEMU created for
+# the inner machine's blob and sent over its scanout socket (fd number in
+# ZC_DMABUF_FD) and hands it to the kernel test importer, each import reading
+# BYTES of it:
 #   forged  importer = the PF, plus a range inside VF 1's window: refused
 #   legacy  importer = VF 1 (not the PF): no interconnect, the exporter's
 #                      sg_table map (behind the IOMMU: no CPU read)
@@ -16,14 +17,14 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: dmabuf_from_pid.py PID vfio BYTES vm/chain/guest-chain-steps.sh DIR PF VF1 FORGE-START FORGE-LENGTH BYTES
+usage: dmabuf_from_qemu.py SOCKET PID vfio BYTES vm/chain/guest-chain-steps.sh DIR PF VF1 FORGE-START FORGE-LENGTH BYTES
 (inside the chain's outer VM only; ZC_DMABUF_FD names the dma-buf to import)
 USAGE
 }
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -eq 6 ] || { usage >&2; exit 2; }
 dir=$1 pf=$2 vf1=$3 forge_start=$4 forge_len=$5 bytes=$6
-fd=${ZC_DMABUF_FD:?not run by dmabuf_from_pid.py}
+fd=${ZC_DMABUF_FD:?not run by dmabuf_from_qemu.py}
 ic=/sys/kernel/debug/dma_buf_ic_test
 dbg=/sys/kernel/debug/dma_buf
 

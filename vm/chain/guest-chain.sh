@@ -105,7 +105,9 @@ if ! "$bin/zc-vfio-dmabuf" --fill-pattern smpte --fill-size "$frame_size" --fill
 fi
 
 # --- 3. the inner machine, with the consumer run while it is up -------------
-consumer="python3 $(printf '%q' "$here/dmabuf_from_pid.py") \"\$CHAIN_QEMU_PID\" vfio $bytes"
+# the consumer takes the scanout's dma-buf from the socket QEMU's virtio-gpu
+# sends it to (x-scanout-dmabuf-chardev, qemu/ patch 9)
+consumer="python3 $(printf '%q' "$here/dmabuf_from_qemu.py") \"\$CHAIN_SCANOUT_SOCK\" \"\$CHAIN_QEMU_PID\" vfio $bytes"
 consumer+=" $(printf '%q' "$here/guest-chain-steps.sh") $(printf '%q' "$dir") $pf $vf1 $vf1_start 0x1000 $bytes"
 consumer+=" >$(printf '%q' "$dir/consumer.log") 2>&1"
 # qtest: inner_machine.py is the guest; guest: the series' kernel under
@@ -114,9 +116,10 @@ inner_args=(--inner "$inner")
 [ "$inner" = qtest ] || inner_args+=(--kernel "$inner_kernel" --vf-ko "$vf_ko" --bin "$bin" --frame "$frame_number")
 t0=$(now_ms)
 python3 "$here/inner_machine.py" --qemu "$qemu" --vf "$vf0" --frame-raw "$dir/written.raw" \
-	--size "$frame_size" --blob-offset "$blob_offset" "${inner_args[@]}" \
+	--size "$frame_size" --blob-offset "$blob_offset" "${inner_args[@]}" --scanout-socket \
 	--trace virtio_gpu_cmd_res_create_blob --trace vfio_device_create_dmabuf_fd --trace virtio_gpu_vfio_dmabuf \
 	--trace virtio_gpu_cmd_set_scanout_blob --trace virtio_gpu_cmd_res_flush \
+	--trace virtio_gpu_scanout_dmabuf_send \
 	--then "$consumer" --out "$dir" >"$dir/inner.log" 2>&1
 echo "inner machine: $(($(now_ms) - t0)) ms wall (from the outer VM's uptime clock)" >>"$dir/inner.log"
 cat "$dir/inner.log"

@@ -26,7 +26,7 @@ from inner_qemu import qmp, quit_qemu, seed_machine_args, trace_args
 CONSOLE_PREFIX = "zcd-inner: "
 
 
-def qemu_args(a, qmp_sock, console):
+def qemu_args(a, qmp_sock, console, scanout_sock=None):
     """The inner guest's QEMU command line: the seed's topology, a kernel."""
     w, h = a.size
     append = " ".join([
@@ -42,7 +42,7 @@ def qemu_args(a, qmp_sock, console):
         f"zcd.frame={a.frame}", f"zcd.offset={a.blob_offset:#x}"])
     accel = ["-accel", "tcg", "-cpu", "max", "-smp", "1"]
     vf = ["-device", f"vfio-pci,host={a.vf},bus=downstream1"]
-    return [*seed_machine_args(a, accel, vf),
+    return [*seed_machine_args(a, accel, vf, scanout_sock=scanout_sock),
             # the guest's root: the outer VM's (read-only), beside the topology
             "-fsdev", "local,id=innerroot,path=/,security_model=none,readonly=on,multidevs=remap",
             "-device", "virtio-9p-pci,fsdev=innerroot,mount_tag=/dev/root,bus=pcie.0",
@@ -128,7 +128,8 @@ def run(a, rep, qemu_log, sock_dir):
     """Boot, wait for the scanout, screendump, consumer (--then), stop."""
     console = os.path.join(a.out, "inner-console.log")
     qmp_sock = os.path.join(sock_dir, "qmp.sock")
-    args = qemu_args(a, qmp_sock, console)
+    scanout_sock = os.path.join(sock_dir, "scanout.sock") if a.scanout_socket else None
+    args = qemu_args(a, qmp_sock, console, scanout_sock)
     with open(os.path.join(a.out, "inner-cmdline.txt"), "w", encoding="utf-8") as f:
         f.write(" \\\n    ".join(subprocess.list2cmdline([x]) for x in args) + "\n")
     t0 = time.monotonic()
@@ -164,7 +165,7 @@ def run(a, rep, qemu_log, sock_dir):
         rep.put("screendump", shot)
 
         if a.then:
-            env = dict(os.environ, CHAIN_QEMU_PID=str(proc.pid))
+            env = dict(os.environ, CHAIN_QEMU_PID=str(proc.pid), CHAIN_SCANOUT_SOCK=scanout_sock or "")
             t = time.monotonic()
             r = subprocess.run(a.then, shell=True, env=env, check=False)
             rep.put("then_status", r.returncode)

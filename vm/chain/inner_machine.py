@@ -13,7 +13,8 @@ guest-physical address the inner machine sees, creates a blob resource over
 those addresses (blob_mem GUEST), scans it out and flushes it, as a guest's
 drm/virtio does when it imports a VF dma-buf.  Then it asks QEMU (QMP) for a
 screendump, runs the --then command while the machine is up (the outer side's
-consumer), and shuts the machine down.
+consumer, which with --scanout-socket receives the scanout's dma-buf from
+QEMU's socket), and shuts the machine down.
 
 Report: OUT/inner-report.txt, "key: value" lines; stage times in ms on
 CLOCK_MONOTONIC of the machine this runs on.  Exit 0 when every step passed.
@@ -49,14 +50,14 @@ def now_ms():
     return time.clock_gettime(time.CLOCK_MONOTONIC) * 1000.0
 
 
-def qemu_args(a, qtest_sock, qmp_sock):
+def qemu_args(a, qtest_sock, qmp_sock, scanout_sock=None):
     if a.stand_in:
         passthrough = ["-object", "memory-backend-memfd,id=standin,size=64M,share=on",
                        "-device", "ivshmem-plain,memdev=standin,bus=downstream1"]
     else:
         passthrough = ["-device", f"vfio-pci,host={a.vf},bus=downstream1"]
     accel = ["-accel", "qtest"] if a.accel == "qtest" else ["-accel", a.accel, "-S"]
-    return [*seed_machine_args(a, accel, passthrough, a.blob),
+    return [*seed_machine_args(a, accel, passthrough, a.blob, scanout_sock),
             "-qmp", f"unix:{qmp_sock},server=on,wait=off",
             "-qtest", f"unix:{qtest_sock}", "-qtest-log", "/dev/null",
             *trace_args(a.trace)]
@@ -91,6 +92,9 @@ def parse_args(argv):
     ap.add_argument("--entries", type=int, default=2, help="blob entries the frame is cut into")
     ap.add_argument("--trace", action="append", default=[], help="QEMU trace event to enable")
     ap.add_argument("--then", default="", help="shell command run while the machine is up")
+    ap.add_argument("--scanout-socket", action="store_true",
+                    help="virtio-gpu sends its scanout's dma-buf to a unix socket (x-scanout-dmabuf-chardev, "
+                         "qemu/ patch 9); its path in CHAIN_SCANOUT_SOCK for --then")
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
     if not a.stand_in and not a.vf:
@@ -134,8 +138,9 @@ def run(a, rep, qemu_log):
     sock_dir = tempfile.mkdtemp(prefix="zcd-chain-")
     qtest_sock = os.path.join(sock_dir, "qtest.sock")
     qmp_sock = os.path.join(sock_dir, "qmp.sock")
+    scanout_sock = os.path.join(sock_dir, "scanout.sock") if a.scanout_socket else None
     listener = Qtest.listen(qtest_sock)
-    args = qemu_args(a, qtest_sock, qmp_sock)
+    args = qemu_args(a, qtest_sock, qmp_sock, scanout_sock)
     with open(os.path.join(a.out, "inner-cmdline.txt"), "w", encoding="utf-8") as f:
         f.write(" \\\n    ".join(shlex.quote(x) for x in args) + "\n")
     t0 = now_ms()
@@ -149,14 +154,14 @@ def run(a, rep, qemu_log):
         raise RuntimeError(f"QEMU did not connect to qtest (status {proc.returncode}): {e}") from e
     rep.put("ms_qemu_start", f"{now_ms() - t0:.1f}")
     try:
-        steps(a, rep, qt, proc, qmp_sock, frame)
+        steps(a, rep, qt, proc, qmp_sock, frame, scanout_sock)
     finally:
         qt.close()
         rep.put("qemu_exit", quit_qemu(qmp_sock, proc, 60))
         shutil.rmtree(sock_dir, ignore_errors=True)
 
 
-def steps(a, rep, qt, proc, qmp_sock, frame):
+def steps(a, rep, qt, proc, qmp_sock, frame, scanout_sock=None):
     w, h = a.size
     t = now_ms()
     cfg, top = pci_setup.enumerate_and_assign(qt, MMIO_BASE)
@@ -216,7 +221,7 @@ def steps(a, rep, qt, proc, qmp_sock, frame):
 
     if a.then:
         env = dict(os.environ, CHAIN_QEMU_PID=str(proc.pid), CHAIN_BLOB_BYTES=str(len(frame)),
-                   CHAIN_BLOB_OFFSET=f"{a.blob_offset:#x}")
+                   CHAIN_BLOB_OFFSET=f"{a.blob_offset:#x}", CHAIN_SCANOUT_SOCK=scanout_sock or "")
         t = now_ms()
         r = subprocess.run(a.then, shell=True, env=env, check=False)
         rep.put("then_status", r.returncode)

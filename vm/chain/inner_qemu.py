@@ -20,12 +20,25 @@ def trace_args(events):
     return args
 
 
-def seed_machine_args(a, accel, passthrough, blob=True):
+def scanout_args(scanout_sock):
+    """The chardev that takes the scanout's dma-buf (qemu/ patch 9, a test
+    hook): a unix socket QEMU listens on from its start; the consumer
+    (dmabuf_from_qemu.py) connects when the scanout is up, and QEMU sends it
+    every scanout that shows a blob with a dma-buf, fd attached."""
+    if not scanout_sock:
+        return [], ""
+    return (["-chardev", f"socket,id=scanout,path={scanout_sock},server=on,wait=off"],
+            ",x-scanout-dmabuf-chardev=scanout")
+
+
+def seed_machine_args(a, accel, passthrough, blob=True, scanout_sock=None):
     """QEMU, its machine and the seed's topology (vm/host/run.sh): the device
     in the VF's place (`passthrough`, its -device options) on one downstream
     port of a PCIe switch below a root port, virtio-gpu on the other, guest
-    RAM in a shared memfd.  The caller appends its own control options."""
+    RAM in a shared memfd; with `scanout_sock`, virtio-gpu sends its scanout's
+    dma-buf to a socket there.  The caller appends its own control options."""
     w, h = a.size
+    chardev, scanout_prop = scanout_args(scanout_sock)
     return [a.qemu, "-name", "zcdisplay-chain-inner",
             "-machine", "q35,memory-backend=mem", *accel, "-m", a.memory,
             "-object", f"memory-backend-memfd,id=mem,size={a.memory},share=on",
@@ -34,9 +47,9 @@ def seed_machine_args(a, accel, passthrough, blob=True):
             "-device", "x3130-upstream,id=upstream1,bus=root_port1",
             "-device", "xio3130-downstream,id=downstream1,bus=upstream1,chassis=2,slot=1",
             "-device", "xio3130-downstream,id=downstream2,bus=upstream1,chassis=3,slot=2",
-            *passthrough,
+            *passthrough, *chardev,
             "-device", f"virtio-gpu-pci,{'blob=true,' if blob else ''}max_outputs=1,"
-                       f"xres={w},yres={h},bus=downstream2"]
+                       f"xres={w},yres={h},bus=downstream2{scanout_prop}"]
 
 
 def qmp(sock, command, arguments=None):

@@ -74,6 +74,13 @@ for want in ("-accel tcg", "memory-backend-memfd,id=mem,size=512M,share=on", "vf
              "zcd.frame=7", "zcd.offset=0x10000", "init=/x/inner-init.sh", "enable=virtio_gpu_vfio_dmabuf"):
     check(f"command line has {want}", want in text, True)
 
+# with the scanout socket (qemu/ patch 9): a listening chardev and virtio-gpu's property naming it
+text = " ".join(inner_guest.qemu_args(a, "/s/qmp.sock", "/o/console.log", "/s/scanout.sock"))
+for want in ("-chardev socket,id=scanout,path=/s/scanout.sock,server=on,wait=off",
+             "bus=downstream2,x-scanout-dmabuf-chardev=scanout"):
+    check(f"command line has {want}", want in text, True)
+check("no scanout socket unless asked", "x-scanout-dmabuf-chardev" in " ".join(args), False)
+
 for f in failures:
     print("FAIL", f)
 print(f"{len(failures)} failure(s)")

@@ -113,7 +113,13 @@ CMDLINE = (f"qemu -machine q35,memory-backend=mem -accel \\\n    qtest -m 128M -
            "-device virtio-gpu-pci,blob=true,max_outputs=1\n")
 QEMU_LOG = ("4242@1.000000:virtio_gpu_cmd_res_create_blob res 0x1, size 128\n"
             "4242@1.000001:vfio_device_create_dmabuf_fd  (0000:02:00.1) region 2, 1 ranges: dma-buf fd 31\n"
-            "4242@1.000002:virtio_gpu_vfio_dmabuf res 0x1, 1 ranges, dma-buf fd 31\n")
+            "4242@1.000002:virtio_gpu_vfio_dmabuf res 0x1, 1 ranges, dma-buf fd 31\n"
+            "4242@1.000003:virtio_gpu_cmd_set_scanout_blob id 0, res 0x1, w 8, h 4, x 0, y 0\n"
+            "4242@1.000004:virtio_gpu_scanout_dmabuf_send scanout 0, res 0x1, dma-buf fd 31: -1\n"
+            "4242@1.000100:virtio_gpu_scanout_dmabuf_send scanout 0, res 0x1, dma-buf fd 31: 48\n")
+CONSUMER = ("dmabuf_from_qemu: socket /tmp/zcd-chain-x/scanout.sock: magic 0x4f53435a version 1 scanout 0 "
+            f"resource 1 {W}x{H} stride {W * 4} offset 0 fourcc XR24 size {BYTES}; fd 3: exp_name vfio_pci_core, "
+            f"{BYTES} bytes, inode 66; QEMU (pid 4242) holds it as fd 31\n")
 BUFINFO_HELD = ("\nDma-buf Objects:\nsize\tflags\tmode\tcount\texp_name\tino\tname\n"
                 f"{BYTES:08d}\t00000002\t00080007\t00000003\tvfio_pci_core\t00000042\t<none>\n"
                 "\tAttached Devices:\nTotal 0 devices attached\n\nTotal 1 objects, 0 bytes\n")
@@ -132,7 +138,7 @@ def make_run(d, **over):
     files = {
         "inner-report.txt": INNER,
         "inner-cmdline.txt": CMDLINE, "inner-qemu.log": QEMU_LOG,
-        "consumer.log": f"dmabuf_from_pid: process 4242 fd 31 -> fd 3: exp_name vfio_pci_core, {BYTES} bytes, inode 66\n",
+        "consumer.log": CONSUMER,
         "screendump.ppm": f"P6\n{W} {H}\n255\n".encode() + bytes(rgb),
         "report-pf.txt": PF_REPORT, "report-legacy.txt": LEGACY_REPORT, "report-forged.txt": FORGED_REPORT,
         "written.raw": frame, "frame-pf.raw": frame,
@@ -203,6 +209,19 @@ expect("dma-buf range is not the blob's",
 # (without the trace QEMU's export time is missing too)
 expect("blob not exported through vfio", {"inner-qemu.log": "qemu-system-x86_64: warning: not linear\n"},
        ["chain.qemu-vfio-dmabuf", "chain.stage-timings"])
+# the scanout's dma-buf over QEMU's socket (qemu/ patch 9)
+expect("no message on the scanout socket",
+       {"consumer.log": "dmabuf_from_qemu: no message from QEMU within 30 s (got 0 bytes)\n"},
+       ["chain.qemu-vfio-dmabuf"])
+expect("socket header is not the scanout", {"consumer.log": CONSUMER.replace(f"{W}x{H}", f"{W}x{H + 1}")},
+       ["chain.qemu-vfio-dmabuf"])
+expect("socket header is not XRGB8888", {"consumer.log": CONSUMER.replace("XR24", "AR24")},
+       ["chain.qemu-vfio-dmabuf"])
+expect("received dma-buf is another of QEMU's fds", {"consumer.log": CONSUMER.replace("as fd 31", "as fd 40")},
+       ["chain.qemu-vfio-dmabuf"])
+expect("QEMU never sent the message",
+       {"inner-qemu.log": QEMU_LOG.replace("dma-buf fd 31: 48", "dma-buf fd 31: -1")},
+       ["chain.qemu-vfio-dmabuf"])
 expect("VF not behind the switch",
        {"inner-report.txt": INNER.replace("vf_path: 00:01.0 8086:3420 -> 01:00.0 104c:8232 -> 02:00.0 104c:8233 -> ",
                                           "vf_path: ")},
