@@ -103,8 +103,8 @@ def check_scanout_socket(consumer, qemu_log, width, height, nbytes):
     detail = (f"the fd left QEMU through virtio-gpu's scanout socket (x-scanout-dmabuf-chardev; trace "
               f"virtio_gpu_scanout_dmabuf_send scanout {g['scanout']} res 0x{int(g['resource']):x}: "
               f"{MSG_BYTES} bytes): header {g['width']}x{g['height']} stride {g['stride']} {g['fourcc']} "
-              f"{g['size']} bytes = the scanout; {g['exp_name']} dma-buf, inode {g['inode']} = QEMU's fd "
-              f"{g['held']}, the blob's fd in its trace")
+              f"{g['size']} bytes = the scanout; {g['exp_name']} dma-buf, inode {g['inode']} (bufinfo's) = QEMU's "
+              f"fd {g['held']}, the blob's fd in its trace")
     return problems, detail
 
 
@@ -231,8 +231,14 @@ def main(argv):
     problems += socket_problems
     m = CONSUMER_RE.search(consumer)
     exp_name = pf.get("exp_name", m.group("exp_name") if m else "?")
-    if not lists_buffer(read(os.path.join(d, "bufinfo-held.txt")), nbytes, exp_name):
+    held_info = read(os.path.join(d, "bufinfo-held.txt"))
+    if not lists_buffer(held_info, nbytes, exp_name):
         problems.append(f"bufinfo did not list a {nbytes}-byte buffer from {exp_name}")
+    elif m and not any(len(r) >= 6 and r[0].isdigit() and int(r[0]) == nbytes and r[4] == exp_name
+                       and r[5].isdigit() and int(r[5]) == int(m.group("inode"))
+                       for r in bufinfo_rows(held_info)):
+        problems.append(f"bufinfo lists no {nbytes}-byte {exp_name} buffer of inode {m.group('inode')} "
+                        "(the received dma-buf)")
     want_range = (bar[0] + a.blob_offset, bar[0] + a.blob_offset + nbytes - 1)
     spans = [parse_span(x) for x in pf["_ranges"] if x.split()[-1] == "ok"]
     if raw["pf"] is None:

@@ -119,7 +119,7 @@ QEMU_LOG = ("4242@1.000000:virtio_gpu_cmd_res_create_blob res 0x1, size 128\n"
             "4242@1.000100:virtio_gpu_scanout_dmabuf_send scanout 0, res 0x1, dma-buf fd 31: 48\n")
 CONSUMER = ("dmabuf_from_qemu: socket /tmp/zcd-chain-x/scanout.sock: magic 0x4f53435a version 1 scanout 0 "
             f"resource 1 {W}x{H} stride {W * 4} offset 0 fourcc XR24 size {BYTES}; fd 3: exp_name vfio_pci_core, "
-            f"{BYTES} bytes, inode 66; QEMU (pid 4242) holds it as fd 31\n")
+            f"{BYTES} bytes, inode 42; QEMU (pid 4242) holds it as fd 31\n")
 BUFINFO_HELD = ("\nDma-buf Objects:\nsize\tflags\tmode\tcount\texp_name\tino\tname\n"
                 f"{BYTES:08d}\t00000002\t00080007\t00000003\tvfio_pci_core\t00000042\t<none>\n"
                 "\tAttached Devices:\nTotal 0 devices attached\n\nTotal 1 objects, 0 bytes\n")
@@ -218,6 +218,8 @@ expect("socket header is not the scanout", {"consumer.log": CONSUMER.replace(f"{
 expect("socket header is not XRGB8888", {"consumer.log": CONSUMER.replace("XR24", "AR24")},
        ["chain.qemu-vfio-dmabuf"])
 expect("received dma-buf is another of QEMU's fds", {"consumer.log": CONSUMER.replace("as fd 31", "as fd 40")},
+       ["chain.qemu-vfio-dmabuf"])
+expect("received dma-buf is not the one bufinfo lists", {"consumer.log": CONSUMER.replace("inode 42", "inode 43")},
        ["chain.qemu-vfio-dmabuf"])
 expect("QEMU never sent the message",
        {"inner-qemu.log": QEMU_LOG.replace("dma-buf fd 31: 48", "dma-buf fd 31: -1")},
