@@ -40,7 +40,11 @@ def qemu_args(a, qmp_sock, console, scanout_sock=None):
         "root=/dev/root", "rootfstype=9p", "rootflags=trans=virtio,version=9p2000.L,msize=262144", "ro",
         f"init={a.init}", f"zcd.ko={a.vf_ko}", f"zcd.bin={a.bin}", f"zcd.size={w}x{h}",
         f"zcd.frame={a.frame}", f"zcd.offset={a.blob_offset:#x}"])
-    accel = ["-accel", "tcg", "-cpu", "max", "-smp", "1"]
+    # la57=off: 7.3's identify_cpu() clears the boot CPU's capability words
+    # and refills them; an interrupt in that window sees LA57 off while the
+    # kernel runs 5-level page tables, and KASAN reports its per-CPU reads
+    # as wild accesses.  Nested TCG is slow enough to land one there.
+    accel = ["-accel", "tcg", "-cpu", "max,la57=off", "-smp", "1"]
     vf = ["-device", f"vfio-pci,host={a.vf},bus=downstream1"]
     return [*seed_machine_args(a, accel, vf, scanout_sock=scanout_sock),
             # the guest's root: the outer VM's (read-only), beside the topology
