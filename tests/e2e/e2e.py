@@ -11,6 +11,7 @@ usage: e2e.py --bin DIR --out DIR CASE | --list
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import socket
@@ -667,6 +668,101 @@ def run_live_stats_case(bin_dir, out_dir):
     return stats
 
 
+def grid_locked_share(present_ns, period_ns):
+    """The share of PRESENT_NS (ns) within a quarter period of their mean
+    phase on a grid of PERIOD_NS: about 1 for presents paced on a grid
+    (however many periods a stall skips), about 0.5 for presents on a timer
+    that drifts against it."""
+    angles = [2 * math.pi * (t % period_ns) / period_ns for t in present_ns]
+    mean = math.atan2(sum(math.sin(a) for a in angles), sum(math.cos(a) for a in angles))
+    near = [a for a in angles
+            if abs((a - mean + math.pi) % (2 * math.pi) - math.pi) <= math.pi / 2]
+    return len(near) / len(angles)
+
+
+def run_refresh_cadence_case(bin_dir, out_dir):
+    """A headless output at 60 Hz presents on its refresh grid
+    (app/frame_pacing.cpp), judged over the whole run by counts, not by
+    wall-clock bounds on single frames:
+
+    - on the grid: nearly all presents (>= 80%) lie within a quarter
+      period of their mean phase modulo the period.  wlroots' 16 ms headless
+      timer, which drove the frames when they were rendered in its frame
+      event, drifts 0.67 ms per frame against the 16.67 ms grid and spreads
+      the phases evenly (about 50%).
+    - never faster: each present has a grid slot of its own, so between the
+      first and the last of N presents lie at least N - 2 whole periods.
+    - not slower: the median interval between presents is the period, give
+      or take 0.5 ms (16 ms plus a handler's time is not).
+
+    A loaded machine may delay frames or skip periods; that moves none of
+    these."""
+    summary = os.path.join(out_dir, "summary.json")
+    timeline = os.path.join(out_dir, "timeline.csv")
+    comp = h.Compositor(bin_dir, out_dir,
+                        args=["--refresh", "60", "--summary", summary, "--csv", timeline])
+    client = comp.start_client(fmt(["{bin}/zc-client", "--pattern", "motion", "--size",
+                                    "320x240", "--frames", "300", "--title", "cadence"],
+                                   bin_dir), "client")
+    crc = comp.wait_client(client, 60)
+    check(crc == 0, f"client exited with {crc} (log: {client.log_path})")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    with open(summary) as f:
+        out = json.load(f)["outputs"][0]
+    frames, fps, period = out["FramesPresented"], out["FpsOutput"], out["refresh_ms"]
+    check(abs(period - 1000 / 60) < 0.01, f"refresh period {period} ms, not 60 Hz")
+    check(frames >= 120, f"only {frames} frames presented")
+    with open(timeline, newline="") as f:
+        presents = [int(r["PresentNs"]) for r in csv.DictReader(f)
+                    if r["Record"] == "frame" and r["Presented"] == "1"]
+    check(len(presents) == frames, f"timeline has {len(presents)} presents, summary {frames}")
+    locked = grid_locked_share(presents, int(round(period * 1e6)))
+    check(locked >= 0.8, f"only {locked:.0%} of the presents are on the refresh grid")
+    span_ms = (frames - 1) / fps * 1000
+    check(frames - 2 <= span_ms / period,
+          f"{frames} presents in {span_ms:.1f} ms: more than one per {period:.3f} ms period")
+    p50 = out["MsBetweenPresents"]["p50"]
+    check(abs(p50 - period) <= 0.5,
+          f"median interval between presents {p50:.3f} ms, not the {period:.3f} ms period")
+    print(f"cadence: {frames} presents, {locked:.0%} on the grid, {fps:.2f} fps, "
+          f"median interval {p50:.3f} ms")
+    return stats
+
+
+def run_every_frame_captured_case(bin_dir, out_dir):
+    """--capture-every 1: every frame is written (the writer thread makes the
+    main loop wait rather than drop one), each under its final name only
+    when complete, all of them before stats.json is written at a SIGTERM
+    stop; stats.json lists exactly the files on disk."""
+    comp = h.Compositor(bin_dir, out_dir, capture_every=1)
+    client = comp.start_client(fmt([TEST_CLIENT, "--size", "160x120", "--color", "3366ff",
+                                    "--frames", "40", "--app-id", "every-frame"], bin_dir),
+                               "client")
+    crc = comp.wait_client(client, 60)
+    check(crc == 0, f"client exited with {crc} (log: {client.log_path})")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    listed = stats["captures"]
+    on_disk = sorted(os.listdir(comp.capture_dir))
+    check(on_disk == sorted(listed),
+          f"files in the capture folder {on_disk[:5]}... differ from stats.json's "
+          f"{listed[:5]}... (a temporary file left, or a capture not listed)")
+    frames = [int(re.search(r"-(\d+)\.png$", n).group(1)) for n in listed]
+    check(frames == list(range(frames[0], frames[0] + len(frames))),
+          f"captures not every frame in order: {frames[:10]}...")
+    presented = stats["outputs"][0]["frames_presented"]
+    check(len(listed) >= presented, f"{len(listed)} captures for {presented} presented frames")
+    window = 0
+    for name in listed:
+        img = h.read_png(os.path.join(comp.capture_dir, name))
+        if h.rect_mismatches(img, FIRST_WINDOW_ORIGIN[0], FIRST_WINDOW_ORIGIN[1], 160, 120,
+                             (0x33, 0x66, 0xFF)) == 0:
+            window += 1
+    check(window >= 40, f"only {window} captures show the client's 40 frames")
+    return stats
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", action="store_true", help="print the case names")
@@ -677,7 +773,8 @@ def main():
     if a.list:
         print(";".join(list(CLIENT_CASES) + list(PROTOCOL_CASES) + list(BAD_CASES) +
                        ["overlay_in_capture", "overlay_never_covers_windows",
-                        "live_stats_socket", "killed_run_leaves_stats"]))
+                        "live_stats_socket", "killed_run_leaves_stats",
+                        "headless_refresh_cadence", "every_frame_captured"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -692,6 +789,10 @@ def main():
             stats = run_live_stats_case(a.bin, out)
         elif a.case == "killed_run_leaves_stats":
             stats = run_killed_run_leaves_stats_case(a.bin, out)
+        elif a.case == "headless_refresh_cadence":
+            stats = run_refresh_cadence_case(a.bin, out)
+        elif a.case == "every_frame_captured":
+            stats = run_every_frame_captured_case(a.bin, out)
         elif a.case == "overlay_in_capture":
             stats = run_overlay_case(a.bin, out)
         elif a.case == "overlay_never_covers_windows":
