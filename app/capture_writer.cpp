@@ -14,8 +14,8 @@ namespace zcd::app {
 namespace {
 
 bool encode_png(std::FILE* file, const CaptureJob& job, std::string* error) {
-    return write_png_rgba_file(file, job.dir + "/" + job.name, job.width, job.height,
-                               job.width * 4, job.rgba.data(), error);
+    return write_png_rgba_file(file, job.dir + "/" + job.name, job.width, job.height, job.width * 4,
+                               job.rgba.data(), error);
 }
 
 // A temporary file next to the capture, created exclusively: a dot-name not

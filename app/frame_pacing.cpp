@@ -44,11 +44,11 @@ namespace zcd::app {
 
 struct FramePacer {
     Output* output = nullptr;
-    int fd = -1;                        // timerfd, CLOCK_MONOTONIC
-    wl_event_source* source = nullptr;  // fd on the server's loop
-    int64_t grid_origin_ns = 0;         // t0, the frame event that started the grid
-    bool scheduled = false;             // a render is armed on the grid
-    bool waiting_for_frame = false;     // a deadline passed while a frame was pending
+    int fd = -1;                       // timerfd, CLOCK_MONOTONIC
+    wl_event_source* source = nullptr; // fd on the server's loop
+    int64_t grid_origin_ns = 0;        // t0, the frame event that started the grid
+    bool scheduled = false;            // a render is armed on the grid
+    bool waiting_for_frame = false;    // a deadline passed while a frame was pending
 };
 
 namespace {
@@ -120,8 +120,8 @@ FramePacer* frame_pacer_create(Output& out) {
     p->output = &out;
     p->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (p->fd >= 0)
-        p->source = wl_event_loop_add_fd(out.server->loop, p->fd, WL_EVENT_READABLE,
-                                         handle_deadline, p);
+        p->source =
+            wl_event_loop_add_fd(out.server->loop, p->fd, WL_EVENT_READABLE, handle_deadline, p);
     if (!p->source) {
         wlr_log(WLR_ERROR, "zc-compositor: %s: no frame timer; frames follow the frame events",
                 out.output->name);
