@@ -1,5 +1,13 @@
 // Headless capture: the composed frame, read back from the renderer while it
 // is still bound, written as <output>-<frame>.png into --capture DIR.
+//
+// The read-back stays here on the main thread (the output's buffer, or the
+// client's scanned-out one, is only valid during this frame); the PNG
+// encoding and the file write go to the capture writer's thread
+// (capture_writer.hpp), which would otherwise hold the main loop 30-45 ms per
+// 1280x720 capture and miss vblanks.  Its results are merged back here, on
+// the main thread: a capture is listed in stats.json only once its file is
+// in place, and a failed one is counted, not listed.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,28 +19,53 @@
 #include <system_error>
 #include <vector>
 
-#include "app/png_writer.hpp"
+#include "app/capture_writer.hpp"
 #include "app/server.hpp"
 
 namespace zcd::app {
 
 namespace {
 
-bool write_capture(Output& out, uint32_t w, uint32_t h, const uint8_t* rgba) {
+// Frames a capture may wait for the writer: about 3.7 MB each at 1280x720.
+// More would only defer the wait of a run that captures faster than it
+// encodes (--capture-every 1); fewer would make a slow disk stall sooner.
+constexpr size_t kCaptureQueueFrames = 4;
+
+// Hands the frame to the writer thread; waits there only while the queue is
+// full.  The name carries the frame index, so the files sort in frame order.
+void queue_capture(Output& out, uint32_t w, uint32_t h, std::vector<uint8_t> rgba,
+                   bool with_overlay) {
     Server& server = *out.server;
+    if (!server.capture_writer)
+        server.capture_writer = std::make_unique<CaptureWriter>(kCaptureQueueFrames);
     char name[128];
     std::snprintf(name, sizeof name, "%s-%06llu.png", out.output->name,
                   static_cast<unsigned long long>(out.frames_rendered));
-    std::string error;
-    if (!write_png_rgba(server.options.capture_dir + "/" + name, w, h, w * 4, rgba, &error)) {
-        // Not a line per frame: counted, and reported once at exit with
-        // the first reason, and the run fails (main.cpp).
-        if (server.capture_failures++ == 0)
-            server.first_capture_error = error;
-        return false;
+    CaptureJob job;
+    job.dir = server.options.capture_dir;
+    job.name = name;
+    job.width = w;
+    job.height = h;
+    job.rgba = std::move(rgba);
+    if (with_overlay)
+        job.overlay = CaptureOverlay{name, server.facts.overlay_x, server.facts.overlay_y,
+                                     server.facts.overlay_w, server.facts.overlay_h};
+    server.capture_writer->submit(std::move(job));
+}
+
+void merge_results(Server& server, std::vector<CaptureResult> results) {
+    for (CaptureResult& r : results) {
+        if (!r.written) {
+            // Not a line per frame: counted, and reported once at exit with
+            // the first reason, and the run fails (main.cpp).
+            if (server.capture_failures++ == 0)
+                server.first_capture_error = r.error;
+            continue;
+        }
+        server.facts.captures.push_back(r.name);
+        if (r.overlay)
+            server.facts.capture_overlays.push_back(std::move(*r.overlay));
     }
-    server.facts.captures.push_back(name);
-    return true;
 }
 
 // The buffer's pixels, when the CPU can read them in a format a capture can
@@ -89,12 +122,12 @@ bool buffer_capturable(wlr_buffer* buffer) {
 
 // A directly scanned-out frame is the client's buffer: its pixels are the
 // frame, written with alpha forced opaque, as the display shows them.
-bool capture_buffer(Output& out, wlr_buffer* buffer) {
+void capture_buffer(Output& out, wlr_buffer* buffer) {
     const uint8_t* data = nullptr;
     size_t stride = 0;
     if (!begin_capture_access(buffer, &data, &stride)) {
         wlr_log(WLR_ERROR, "zc-compositor: capture: the scanned-out buffer cannot be read");
-        return false;
+        return;
     }
     const uint32_t w = static_cast<uint32_t>(buffer->width),
                    h = static_cast<uint32_t>(buffer->height);
@@ -110,7 +143,7 @@ bool capture_buffer(Output& out, wlr_buffer* buffer) {
         }
     }
     wlr_buffer_end_data_ptr_access(buffer);
-    return write_capture(out, w, h, pixels.data());
+    queue_capture(out, w, h, std::move(pixels), false);
 }
 
 void capture_frame(Output& out) {
@@ -133,11 +166,23 @@ void capture_frame(Output& out) {
     if (swap_rb)
         for (size_t i = 0; i < pixels.size(); i += 4)
             std::swap(pixels[i], pixels[i + 2]);
-    if (write_capture(out, w, h, pixels.data()) && server.overlay_visible &&
-        server.options.overlay_in_capture)
-        server.facts.capture_overlays.push_back({server.facts.captures.back(),
-                                                 server.facts.overlay_x, server.facts.overlay_y,
-                                                 server.facts.overlay_w, server.facts.overlay_h});
+    queue_capture(out, w, h, std::move(pixels),
+                  server.overlay_visible && server.options.overlay_in_capture);
+}
+
+void captures_collect(Server& server) {
+    if (server.capture_writer)
+        merge_results(server, server.capture_writer->take_results());
+}
+
+void captures_finish(Server& server) {
+    if (!server.capture_writer)
+        return;
+    server.capture_writer->finish();
+    merge_results(server, server.capture_writer->take_results());
+    if (uint64_t waits = server.capture_writer->waits())
+        wlr_log(WLR_INFO, "zc-compositor: capture: %llu frame(s) waited for the writer thread",
+                static_cast<unsigned long long>(waits));
 }
 
 } // namespace zcd::app

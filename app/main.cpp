@@ -202,6 +202,10 @@ int run(int argc, char** argv) {
 
     if (server.child > 0)
         kill(server.child, SIGTERM);
+    // Every capture the run took is on disk (or counted as failed) before
+    // the final stats.json lists them and the exit code depends on them;
+    // a SIGTERM/SIGINT stop comes this way too.
+    captures_finish(server);
     int code = server.exit_code;
     if (!server.options.stats_json.empty() && !write_stats(server) && code == 0)
         code = 1;

@@ -1,6 +1,7 @@
-// Outputs: configure each new output, then on every frame event either give
-// it the one client buffer that covers it (direct scanout) or compose all
-// mapped views into it; remember which client buffers the frame sampled (for
+// Outputs: configure each new output, then for every frame (in its frame
+// event; on a headless output at its refresh deadline, frame_pacing.cpp)
+// either give it the one client buffer that covers it (direct scanout) or
+// compose all mapped views into it; remember which client buffers the frame sampled (for
 // presentation feedback and path accounting) and how the frame reached the
 // output (its output hop), capture if due, and commit.
 #include <time.h>
@@ -157,7 +158,9 @@ OutputHop composed_hop(Server& server, DirectScanoutMiss miss) {
     return composed_output_hop(kind, bytes, copies, miss);
 }
 
-void render_frame(Output& out) {
+} // namespace
+
+void output_render_frame(Output& out) {
     Server& server = *out.server;
     wlr_output* o = out.output;
     const int64_t cpu_begin = now_ns();
@@ -266,6 +269,8 @@ void render_frame(Output& out) {
         server.timeline->set_frame_cpu_end(frame_id, now_ns());
 }
 
+namespace {
+
 void handle_new_output(Server& server, wlr_output* o) {
     if (!wlr_output_init_render(o, server.allocator, server.renderer)) {
         wlr_log(WLR_ERROR, "zc-compositor: cannot init rendering on output %s", o->name);
@@ -290,11 +295,20 @@ void handle_new_output(Server& server, wlr_output* o) {
     out->output = o;
     out->account_index = server.accounting.add_output(o->name, o->width, o->height, o->refresh);
     Output* raw = out.get();
-    out->frame.connect(&o->events.frame, [raw](void*) { render_frame(*raw); });
+    // Headless: the frame event only schedules the render on the refresh
+    // grid (frame_pacing.cpp says why); elsewhere it is the vblank.
+    out->pacer.reset(frame_pacer_create(*raw));
+    out->frame.connect(&o->events.frame, [raw](void*) {
+        if (raw->pacer)
+            frame_pacer_frame_event(*raw->pacer);
+        else
+            output_render_frame(*raw);
+    });
     out->present.connect(&o->events.present, [raw](void* data) {
         present_in_flight(*raw, *static_cast<wlr_output_event_present*>(data));
     });
     out->destroy.connect(&o->events.destroy, [raw](void*) {
+        raw->pacer.reset(); // a render still scheduled must not fire on a dead output
         discard_in_flight(*raw);
         Server& s = *raw->server;
         s.outputs.remove_if([raw](const std::unique_ptr<Output>& p) { return p.get() == raw; });

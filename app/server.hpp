@@ -1,7 +1,7 @@
 // zc-compositor's state, shared by the files that each handle one concern
 // (cage's layout): backend.cpp, output.cpp, xdg_shell.cpp, view.cpp, seat.cpp,
-// presentation.cpp, clients.cpp, capture.cpp, spawn.cpp, surfaces.cpp.  main.cpp
-// wires them.
+// presentation.cpp, clients.cpp, capture.cpp, spawn.cpp, surfaces.cpp,
+// frame_pacing.cpp.  main.cpp wires them.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/accounting.hpp"
+#include "app/capture_writer.hpp"
 #include "app/layout.hpp"
 #include "app/listener.hpp"
 #include "app/options.hpp"
@@ -25,6 +26,11 @@
 namespace zcd::app {
 
 struct Server;
+struct FramePacer; // frame_pacing.cpp
+void frame_pacer_destroy(FramePacer* pacer);
+struct FramePacerDeleter {
+    void operator()(FramePacer* p) const { frame_pacer_destroy(p); }
+};
 
 // A mapped-or-not xdg toplevel.
 struct View {
@@ -84,6 +90,9 @@ struct Output {
     std::vector<FrameSurface> frame_surfaces; // scratch of render_frame, kept for its capacity
     std::vector<Rect> window_rects;           // scratch of place_overlay
     ScanoutFrame scanout_frame;               // scratch of render_frame's direct-scanout rules
+    // Headless outputs render on the refresh grid (frame_pacing.cpp); null:
+    // the output renders in its frame event (DRM, Wayland, X11).
+    std::unique_ptr<FramePacer, FramePacerDeleter> pacer;
     Listener frame, present, destroy;
 };
 
@@ -135,6 +144,9 @@ struct Server {
     int64_t start_ns = 0;
     uint64_t capture_failures = 0;    // captures that could not be written; > 0 fails the run
     std::string first_capture_error; // why the first of them failed
+    // Encodes and writes captures off the main loop; null until the first
+    // capture.  Its results reach facts.captures through captures_collect.
+    std::unique_ptr<CaptureWriter> capture_writer;
     pid_t child = -1; // client spawned after --, -1 if none or reaped
     int exit_code = 0;
     bool stopping = false;
@@ -175,6 +187,13 @@ void renderer_display_imports(Server& server, const wlr_buffer_impl* impl);
 bool create_output_allocator(Server& server);
 // output.cpp
 void outputs_init(Server& server);
+// Composes (or scans out) and commits one frame of `output`.
+void output_render_frame(Output& output);
+// frame_pacing.cpp: null when `output` is not headless (it then renders in
+// its frame event) or no timer could be made.
+FramePacer* frame_pacer_create(Output& output);
+// The headless frame event: schedules a render on the refresh grid.
+void frame_pacer_frame_event(FramePacer& pacer);
 // xdg_shell.cpp
 void xdg_shell_init(Server& server);
 // request_hooks.cpp: the one look at client requests before they are
@@ -189,7 +208,7 @@ void role_rules_get_popup(const wl_protocol_logger_message* m);
 void track_surface(Server& server, wlr_surface* surface, uint32_t client_id);
 TrackedSurface* tracked_surface(Server& server, wlr_surface* surface); // may be null
 // capture.cpp, for direct-scanout frames: the client buffer's own pixels.
-bool capture_buffer(Output& output, wlr_buffer* buffer /* may be null */);
+void capture_buffer(Output& output, wlr_buffer* buffer /* may be null */);
 bool buffer_capturable(wlr_buffer* buffer /* may be null */); // capture_buffer can write it
 // view.cpp
 void arrange_views(Server& server);
@@ -207,6 +226,12 @@ void present_in_flight(Output& output, const wlr_output_event_present& event);
 void discard_in_flight(Output& output);
 // capture.cpp
 void capture_frame(Output& output); // call after wlr_renderer_end, before the commit
+// Moves the captures the writer thread has finished into facts.captures and
+// capture_failures; does not wait.
+void captures_collect(Server& server);
+// Writes every queued capture, joins the writer, then collects: before the
+// final stats.json and the exit code.
+void captures_finish(Server& server);
 // Creates --capture DIR with its parents and proves a file can be written
 // there; false after one line on stderr.
 bool prepare_capture_dir(const std::string& dir);

@@ -44,6 +44,8 @@ int handle_tick(void* data) {
 } // namespace
 
 bool write_stats(Server& server, bool report_failure) {
+    // Captures the writer thread has finished since the last checkpoint.
+    captures_collect(server);
     server.facts.duration_s = static_cast<double>(now_ns() - server.start_ns) / 1e9;
     server.facts.validation_errors = renderer_validation_errors(server);
     renderer_import_failures(server, &server.facts);

@@ -667,6 +667,105 @@ def run_live_stats_case(bin_dir, out_dir):
     return stats
 
 
+def densest_phase_share(times_ns, period_ns, window_ns):
+    """The largest share of TIMES_NS whose phases modulo PERIOD_NS fit in one
+    window of WINDOW_NS (circular).  Times paced on a grid share a phase
+    (plus scheduling delays); times on a timer that drifts against the grid
+    spread evenly, giving about WINDOW_NS / PERIOD_NS."""
+    phases = sorted(t % period_ns for t in times_ns)
+    wrapped = phases + [p + period_ns for p in phases]
+    best, j = 0, 0
+    for i, p in enumerate(phases):
+        j = max(j, i)
+        while j < len(wrapped) and wrapped[j] - p <= window_ns:
+            j += 1
+        best = max(best, j - i)
+    return best / len(phases)
+
+
+def run_refresh_cadence_case(bin_dir, out_dir):
+    """A headless output at 60 Hz presents on its refresh grid
+    (app/frame_pacing.cpp), judged over the whole run by counts, not by
+    wall-clock bounds on single frames:
+
+    - never faster than the refresh: each present has a grid period of its
+      own, so between the first and the last of N presents lie at least
+      N - 2 whole periods.  wlroots' 16 ms headless timer, which drove the
+      frames when they were rendered in its frame event, presented faster
+      than that whenever a frame took under 0.67 ms.
+    - on the grid: at least 20% of the frames start composing within the
+      same 1 ms of the period; on an idle machine nearly all do.  The 16 ms
+      timer drifts against the 16.67 ms grid by 0.67 ms minus the frame
+      time per frame and spreads the starts evenly (about 6% per ms).  The
+      bound is low because a loaded machine delays the compositor's
+      wake-ups; the presents follow the starts by the frame time.
+
+    Neither bound depends on how many frames a loaded machine lets the
+    compositor render."""
+    summary = os.path.join(out_dir, "summary.json")
+    timeline = os.path.join(out_dir, "timeline.csv")
+    comp = h.Compositor(bin_dir, out_dir,
+                        args=["--refresh", "60", "--summary", summary, "--csv", timeline])
+    client = comp.start_client(fmt(["{bin}/zc-client", "--pattern", "motion", "--size",
+                                    "320x240", "--frames", "300", "--title", "cadence"],
+                                   bin_dir), "client")
+    crc = comp.wait_client(client, 60)
+    check(crc == 0, f"client exited with {crc} (log: {client.log_path})")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    with open(summary) as f:
+        out = json.load(f)["outputs"][0]
+    frames, fps, period = out["FramesPresented"], out["FpsOutput"], out["refresh_ms"]
+    check(abs(period - 1000 / 60) < 0.01, f"refresh period {period} ms, not 60 Hz")
+    check(frames >= 120, f"only {frames} frames presented")
+    span_ms = (frames - 1) / fps * 1000
+    check(frames - 2 <= span_ms / period,
+          f"{frames} presents in {span_ms:.1f} ms: more than one per {period:.3f} ms period")
+    with open(timeline, newline="") as f:
+        starts = [int(r["CompositeCpuBeginNs"]) for r in csv.DictReader(f)
+                  if r["Record"] == "frame" and r["Presented"] == "1"]
+    check(len(starts) == frames, f"timeline has {len(starts)} presents, summary {frames}")
+    locked = densest_phase_share(starts, int(round(period * 1e6)), 1000000)
+    check(locked >= 0.2,
+          f"only {locked:.0%} of the frames start within one 1 ms phase of the refresh grid")
+    print(f"cadence: {frames} presents at {fps:.2f} fps, {locked:.0%} of the frames start "
+          f"within 1 ms of one grid phase, median interval {out['MsBetweenPresents']['p50']:.3f} ms")
+    return stats
+
+
+def run_every_frame_captured_case(bin_dir, out_dir):
+    """--capture-every 1: every frame is written (the writer thread makes the
+    main loop wait rather than drop one), each under its final name only
+    when complete, all of them before stats.json is written at a SIGTERM
+    stop; stats.json lists exactly the files on disk."""
+    comp = h.Compositor(bin_dir, out_dir, capture_every=1)
+    client = comp.start_client(fmt([TEST_CLIENT, "--size", "160x120", "--color", "3366ff",
+                                    "--frames", "40", "--app-id", "every-frame"], bin_dir),
+                               "client")
+    crc = comp.wait_client(client, 60)
+    check(crc == 0, f"client exited with {crc} (log: {client.log_path})")
+    rc, stats = comp.stop()
+    check_common(rc, stats)
+    listed = stats["captures"]
+    on_disk = sorted(os.listdir(comp.capture_dir))
+    check(on_disk == sorted(listed),
+          f"files in the capture folder {on_disk[:5]}... differ from stats.json's "
+          f"{listed[:5]}... (a temporary file left, or a capture not listed)")
+    frames = [int(re.search(r"-(\d+)\.png$", n).group(1)) for n in listed]
+    check(frames == list(range(frames[0], frames[0] + len(frames))),
+          f"captures not every frame in order: {frames[:10]}...")
+    presented = stats["outputs"][0]["frames_presented"]
+    check(len(listed) >= presented, f"{len(listed)} captures for {presented} presented frames")
+    window = 0
+    for name in listed:
+        img = h.read_png(os.path.join(comp.capture_dir, name))
+        if h.rect_mismatches(img, FIRST_WINDOW_ORIGIN[0], FIRST_WINDOW_ORIGIN[1], 160, 120,
+                             (0x33, 0x66, 0xFF)) == 0:
+            window += 1
+    check(window >= 40, f"only {window} captures show the client's 40 frames")
+    return stats
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", action="store_true", help="print the case names")
@@ -677,7 +776,8 @@ def main():
     if a.list:
         print(";".join(list(CLIENT_CASES) + list(PROTOCOL_CASES) + list(BAD_CASES) +
                        ["overlay_in_capture", "overlay_never_covers_windows",
-                        "live_stats_socket", "killed_run_leaves_stats"]))
+                        "live_stats_socket", "killed_run_leaves_stats",
+                        "headless_refresh_cadence", "every_frame_captured"]))
         return 0
     if not (a.bin and a.out and a.case):
         print("e2e: need --bin, --out and a case (see --help)", file=sys.stderr)
@@ -692,6 +792,10 @@ def main():
             stats = run_live_stats_case(a.bin, out)
         elif a.case == "killed_run_leaves_stats":
             stats = run_killed_run_leaves_stats_case(a.bin, out)
+        elif a.case == "headless_refresh_cadence":
+            stats = run_refresh_cadence_case(a.bin, out)
+        elif a.case == "every_frame_captured":
+            stats = run_every_frame_captured_case(a.bin, out)
         elif a.case == "overlay_in_capture":
             stats = run_overlay_case(a.bin, out)
         elif a.case == "overlay_never_covers_windows":
