@@ -22,7 +22,9 @@ std::string format(const char* fmt, ...) {
     return s;
 }
 
-unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+unsigned long long ull(uint64_t v) {
+    return static_cast<unsigned long long>(v);
+}
 
 void add(std::vector<OverlayLine>& lines, OverlayLineStyle style, std::string text) {
     lines.push_back(OverlayLine{style, std::move(text)});

@@ -35,7 +35,8 @@ bool any_line_is(const OverlayContent& c, const std::string& text) {
 
 TEST(OverlayContent, ShowsTheModelsNumbersInTheirPrintedPrecision) {
     const OverlayContent c = format_overlay_content(sample_model());
-    EXPECT_TRUE(any_line_is(c, "HEADLESS-1: 59.9 FPS (output frames/s)  missed vblanks 1  stalls 2"));
+    EXPECT_TRUE(
+        any_line_is(c, "HEADLESS-1: 59.9 FPS (output frames/s)  missed vblanks 1  stalls 2"));
     EXPECT_TRUE(any_line_is(c, "overlay cost: CPU 0.012 ms  GPU 0.000 ms"));
     EXPECT_EQ(c.frame_times.label, "min 16.50 avg 16.60 max 16.70 ms");
     EXPECT_EQ(c.frame_times.ms.size(), 3u);
