@@ -15,8 +15,12 @@ namespace zcd::app {
 
 namespace {
 
-// How often the overlay's numbers are recomputed: 4 times a second.
-constexpr int64_t kOverlayRefreshNs = 250000000;
+// How often the overlay's numbers are recomputed: twice a second.  A
+// refresh whose formatted numbers differ from the panel's redraws the panel,
+// about 1.2 ms of CPU on lavapipe even after making the redraw cheap (see
+// docs/performance.md, "Overlay cost"); 2 a second keeps that near 2.5 ms of
+// CPU a second and still reads as live.
+constexpr int64_t kOverlayRefreshNs = 500000000;
 
 struct CollectContext {
     Output* output;

@@ -126,7 +126,10 @@ void record_overlay_cost(Server& server, uint64_t frame_id) {
     render::OverlayCost c;
     if (server.vulkan && server.overlay_visible && render::last_overlay_cost(server.renderer, &c)) {
         server.overlay_model.overlay_cpu_ms = static_cast<double>(c.cpu_ns) / 1e6;
-        server.overlay_model.overlay_gpu_ms = static_cast<double>(c.gpu_ns) / 1e6;
+        // Only frames that drew the panel are GPU-timed: show the last
+        // drawing's GPU time until the next one.
+        if (c.redrawn)
+            server.overlay_model.overlay_gpu_ms = static_cast<double>(c.gpu_ns) / 1e6;
         server.facts.overlay_shown = true;
         server.facts.overlay_x = c.x;
         server.facts.overlay_y = c.y;

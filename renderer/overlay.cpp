@@ -18,16 +18,19 @@ struct Overlay {
     bool backend_ready = false;
     int64_t last_frame_ns = 0;
     bool laid_out = false;
-    // The panel last built, rendered into `cache` (the panel's size, opaque):
-    // copied into each frame until the model's numbers, its place or the
-    // output size change.  On lavapipe rasterising ImGui's draw lists every
-    // frame cost as much CPU as composing the whole frame, and even blending
-    // one cached quad costs a shader run per pixel; a copy costs a memcpy.
-    bool built = false;
-    uint64_t built_version = 0;
-    int32_t built_x = 0, built_y = 0;
-    uint32_t built_w = 0, built_h = 0;
+    // The panel last drawn, rendered into `cache` (the panel's size, opaque):
+    // copied into each frame until its content, its place or the output size
+    // change.  On lavapipe rasterising ImGui's draw lists every frame cost
+    // as much CPU as composing the whole frame, and even blending one cached
+    // quad costs a shader run per pixel; a copy costs a memcpy.
+    bool checked = false;          // the fields below describe a panel
+    uint64_t checked_version = 0;  // model version last formatted
+    OverlayContent content;        // what the panel shows (drawn or to draw)
+    int32_t place_x = -1, place_y = -1;
+    uint32_t output_w = 0, output_h = 0;
+    bool built = false; // `cache` holds `content` at `rect`
     OverlayRect rect;
+    uint64_t redraws = 0;
     VulkanTexture cache{};
     VkFramebuffer cache_fb = VK_NULL_HANDLE;
 };
@@ -97,9 +100,17 @@ void render_into_cache(VulkanRenderer& r, Overlay* o, const OverlayRect& rect) {
     bi.framebuffer = o->cache_fb;
     bi.renderArea.extent = {t.base.width, t.base.height};
     vkCmdBeginRenderPass(r.cmd, &bi, VK_SUBPASS_CONTENTS_INLINE);
-    // Transparent, so that ImGui's blending leaves premultiplied pixels.
+    // The window's background colour, exactly as ImGui's opaque quad would
+    // have written it (8-bit colour times the font atlas' white texel):
+    // draw_overlay_panel() leaves the background to this clear.
+    ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+    bg.w = 1.0f;
+    const ImU32 bg8 = ImGui::ColorConvertFloat4ToU32(bg);
     VkClearAttachment clear{};
     clear.aspectMask = VK_IMAGE_ASPECT_COLOR_BIT;
+    clear.clearValue.color = {{float((bg8 >> IM_COL32_R_SHIFT) & 0xff) / 255.0f,
+                               float((bg8 >> IM_COL32_G_SHIFT) & 0xff) / 255.0f,
+                               float((bg8 >> IM_COL32_B_SHIFT) & 0xff) / 255.0f, 1.0f}};
     VkClearRect all{{{0, 0}, {t.base.width, t.base.height}}, 0, 1};
     vkCmdClearAttachments(r.cmd, 1, &clear, 1, &all);
     ImDrawData* dd = ImGui::GetDrawData();
@@ -158,6 +169,12 @@ Overlay* overlay_create(VulkanRenderer& r, VkCommandBuffer cmd) {
     // through it, and an opaque panel is copied into frames, not blended.
     ImGui::GetStyle().Alpha = 1.0f;
     ImGui::GetStyle().WindowRounding = 0.0f;
+    // Flat: no anti-aliased fringes around lines and shapes (the frame-time
+    // graph, separators, the border).  On a CPU rasteriser every extra thin
+    // triangle costs setup time for a barely visible difference.
+    ImGui::GetStyle().AntiAliasedLines = false;
+    ImGui::GetStyle().AntiAliasedLinesUseTex = false;
+    ImGui::GetStyle().AntiAliasedFill = false;
 
     ImGui_ImplVulkan_InitInfo info{};
     info.Instance = r.vk.instance;
@@ -208,14 +225,29 @@ void overlay_destroy(Overlay* o) {
     delete o;
 }
 
-OverlayRect overlay_record(VulkanRenderer& r, Overlay* o, const OverlayModel& model,
-                           RenderTarget& target) {
+bool overlay_needs_redraw(Overlay* o, const OverlayModel& model, uint32_t width,
+                          uint32_t height) {
+    const bool same_place = o->checked && o->place_x == model.x && o->place_y == model.y &&
+                            o->output_w == width && o->output_h == height;
+    if (same_place && o->checked_version == model.version)
+        return !o->built && o->rect.width > 0 && o->rect.height > 0; // image lost
+    o->checked_version = model.version;
+    OverlayContent content = format_overlay_content(model);
+    if (same_place && o->built && content == o->content)
+        return false; // new numbers, same text: the image is still right
+    o->content = std::move(content);
+    o->checked = true;
+    o->place_x = model.x;
+    o->place_y = model.y;
+    o->output_w = width;
+    o->output_h = height;
+    return true;
+}
+
+OverlayRect overlay_record(VulkanRenderer& r, Overlay* o, RenderTarget& target, bool redraw) {
     ImGui::SetCurrentContext(o->context);
     const uint32_t width = target.width, height = target.height;
-    const bool current = o->built && o->built_version == model.version && o->built_x == model.x &&
-                         o->built_y == model.y && o->built_w == width && o->built_h == height &&
-                         o->cache.image;
-    if (!current) {
+    if (redraw) {
         ImGuiIO& io = ImGui::GetIO();
         io.DisplaySize = ImVec2(float(width), float(height));
         const int64_t now = monotonic_ns();
@@ -230,12 +262,12 @@ OverlayRect overlay_record(VulkanRenderer& r, Overlay* o, const OverlayModel& mo
             // measures them: lay the panel out once unseen so the first frame
             // that is recorded already shows it.
             ImGui::NewFrame();
-            draw_overlay_panel(model);
+            draw_overlay_panel(o->content, o->place_x, o->place_y);
             ImGui::EndFrame();
             o->laid_out = true;
         }
         ImGui::NewFrame();
-        OverlayRect rect = draw_overlay_panel(model);
+        OverlayRect rect = draw_overlay_panel(o->content, o->place_x, o->place_y);
         ImGui::Render();
         // Inside the output: the image holds only what is shown.
         const int x0 = std::clamp(rect.x, 0, int(width)), y0 = std::clamp(rect.y, 0, int(height));
@@ -248,18 +280,26 @@ OverlayRect overlay_record(VulkanRenderer& r, Overlay* o, const OverlayModel& mo
             end_pass(r);
             render_into_cache(r, o, rect);
             o->built = true;
+            o->redraws++;
         }
-        o->built_version = model.version;
-        o->built_x = model.x;
-        o->built_y = model.y;
-        o->built_w = width;
-        o->built_h = height;
         o->rect = rect;
     }
     if (!o->built)
         return o->rect;
     copy_cache_to_target(r, o, target);
     return o->rect;
+}
+
+OverlayPanelStats overlay_panel_stats(const Overlay* o) {
+    OverlayPanelStats s;
+    if (!o)
+        return s;
+    s.redraws = o->redraws;
+    if (o->cache.image) {
+        s.image_width = o->cache.base.width;
+        s.image_height = o->cache.base.height;
+    }
+    return s;
 }
 
 } // namespace zcd::render

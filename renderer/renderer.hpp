@@ -161,8 +161,13 @@ void request_capture(wlr_renderer* renderer);
 struct OverlayCost {
     uint64_t frame_seq = 0;                  // renderer frame counter (as GpuFrameTiming)
     int64_t cpu_ns = 0;                      // building the ImGui frame and recording it
-    int64_t gpu_ns = 0;                      // between the timestamps around the overlay draw
+    // Between the timestamps around the overlay's draw; 0 when the frame
+    // only copied the cached panel (not timed: see vulkan_renderer.cpp).
+    int64_t gpu_ns = 0;
     int x = 0, y = 0, width = 0, height = 0; // panel rectangle in output pixels
+    bool redrawn = false;  // this frame drew the panel (its content changed)
+    uint64_t redraws = 0;  // panels drawn since the overlay was created
+    int image_width = 0, image_height = 0; // the cached panel image (the panel's size)
 };
 bool last_overlay_cost(wlr_renderer* renderer, OverlayCost* out);
 

@@ -77,7 +77,8 @@ void read_gpu_timing(VulkanRenderer& r) {
     r.have_timing = true;
 }
 
-void store_overlay_cost(VulkanRenderer& r, int64_t cpu_ns, const OverlayRect& rect) {
+void store_overlay_cost(VulkanRenderer& r, int64_t cpu_ns, const OverlayRect& rect,
+                        bool redrawn) {
     OverlayCost cost;
     cost.frame_seq = r.frame_seq;
     cost.cpu_ns = cpu_ns;
@@ -85,8 +86,13 @@ void store_overlay_cost(VulkanRenderer& r, int64_t cpu_ns, const OverlayRect& re
     cost.y = rect.y;
     cost.width = rect.width;
     cost.height = rect.height;
+    cost.redrawn = redrawn;
+    const OverlayPanelStats panel = overlay_panel_stats(r.overlay);
+    cost.redraws = panel.redraws;
+    cost.image_width = int(panel.image_width);
+    cost.image_height = int(panel.image_height);
     uint64_t ts[2]{};
-    if (r.query_pool &&
+    if (redrawn && r.query_pool &&
         vkGetQueryPoolResults(r.vk.device, r.query_pool, kQueryOverlayBegin, 2, sizeof(ts), ts,
                               sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) == VK_SUCCESS)
         cost.gpu_ns = int64_t(double((ts[1] - ts[0]) & r.vk.timestamp_mask) *
@@ -159,6 +165,7 @@ void impl_begin(wlr_renderer* wr, uint32_t width, uint32_t height) {
 void impl_end(wlr_renderer* wr) {
     VulkanRenderer& r = get(wr);
     bool overlay_drawn = false;
+    bool overlay_redrawn = false;
     bool captured_without_overlay = false;
     int64_t overlay_cpu_ns = 0;
     OverlayRect overlay_rect;
@@ -179,13 +186,19 @@ void impl_end(wlr_renderer* wr) {
             }
             VkRect2D full{{0, 0}, {t.width, t.height}};
             vkCmdSetScissor(r.cmd, 0, 1, &full);
-            if (r.query_pool)
+            const int64_t cpu_begin = monotonic_ns();
+            overlay_redrawn = overlay_needs_redraw(r.overlay, *r.overlay_model, t.width, t.height);
+            // GPU-timed only when the panel is drawn again.  A frame that
+            // just copies the cached panel is not timed: on lavapipe each
+            // timestamp flushes the rasteriser, which cost more CPU than the
+            // copy it would measure.
+            const bool timed = overlay_redrawn && r.query_pool;
+            if (timed)
                 vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
                                     kQueryOverlayBegin);
-            const int64_t cpu_begin = monotonic_ns();
-            overlay_rect = overlay_record(r, r.overlay, *r.overlay_model, t);
+            overlay_rect = overlay_record(r, r.overlay, t, overlay_redrawn);
             overlay_cpu_ns = monotonic_ns() - cpu_begin;
-            if (r.query_pool)
+            if (timed)
                 vkCmdWriteTimestamp(r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, r.query_pool,
                                     kQueryOverlayEnd);
             overlay_drawn = true;
@@ -219,7 +232,7 @@ void impl_end(wlr_renderer* wr) {
         } else {
             read_gpu_timing(r);
             if (overlay_drawn)
-                store_overlay_cost(r, overlay_cpu_ns, overlay_rect);
+                store_overlay_cost(r, overlay_cpu_ns, overlay_rect, overlay_redrawn);
             if (r.frame_has_draws)
                 t.capture_valid = captured_without_overlay;
             if (r.overlay_upload_pending) {

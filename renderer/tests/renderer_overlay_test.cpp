@@ -166,6 +166,77 @@ TEST_F(RendererOverlay, TurningItOffRestoresThePlainFrame) {
     EXPECT_EQ(captured_pixels(), plain);
 }
 
+// The panel is drawn (ImGui, rasterised: milliseconds on lavapipe) only when
+// what it shows changed; every other frame copies the image drawn before.
+TEST_F(RendererOverlay, RedrawsThePanelOnlyWhenItsContentChanges) {
+    OverlayModel model = sample_model();
+    render::set_overlay(r, &model);
+    compose();
+    compose();
+    render::OverlayCost cost;
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_FALSE(cost.redrawn);
+    EXPECT_EQ(cost.gpu_ns, 0); // a copy-only frame is not GPU-timed
+    const uint64_t drawn = cost.redraws;
+    EXPECT_GE(drawn, 1u);
+    const std::vector<uint32_t> before = buffer_pixels();
+
+    // Refreshed with the same numbers: nothing to draw.
+    model.version++;
+    compose();
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_FALSE(cost.redrawn);
+    EXPECT_EQ(cost.redraws, drawn);
+    // A change below the printed precision ("59.9 FPS") is no change either.
+    model.outputs[0].fps = 59.91;
+    model.version++;
+    compose();
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_EQ(cost.redraws, drawn);
+    EXPECT_EQ(buffer_pixels(), before);
+
+    // A number the panel shows changed: drawn once, then copied again.
+    model.outputs[0].stalls = 9;
+    model.version++;
+    compose();
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_TRUE(cost.redrawn);
+    EXPECT_EQ(cost.redraws, drawn + 1);
+    EXPECT_NE(buffer_pixels(), before);
+    compose();
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_FALSE(cost.redrawn);
+    EXPECT_EQ(cost.redraws, drawn + 1);
+
+    // Moved (the compositor placed it elsewhere): drawn again.
+    model.x = 20;
+    model.y = 10;
+    compose();
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_TRUE(cost.redrawn);
+    EXPECT_EQ(cost.x, 20);
+    EXPECT_EQ(cost.y, 10);
+}
+
+TEST_F(RendererOverlay, PanelImageHasThePanelsSizeNotTheOutputs) {
+    OverlayModel model = sample_model();
+    render::set_overlay(r, &model);
+    compose();
+    render::OverlayCost cost;
+    ASSERT_TRUE(render::last_overlay_cost(r, &cost));
+    EXPECT_EQ(cost.width, kOverlayPanelWidth);
+    EXPECT_EQ(cost.image_width, cost.width);
+    EXPECT_EQ(cost.image_height, cost.height);
+    EXPECT_LT(cost.image_width, kW);
+    EXPECT_LT(cost.image_height, kH);
+    // Its background is the ImGui window colour (dark style, opaque), as
+    // ImGui's own background quad would have written it: a corner pixel
+    // inside the 1-pixel border, away from any text.
+    const std::vector<uint32_t> shown = buffer_pixels();
+    const int x = cost.x + cost.width - 3, y = cost.y + cost.height - 3;
+    EXPECT_EQ(shown[size_t(y) * kW + x], 0xff0f0f0fu);
+}
+
 } // namespace
 } // namespace zcd::test
 
