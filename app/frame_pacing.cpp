@@ -106,7 +106,7 @@ int handle_deadline(int fd, uint32_t /*mask*/, void* data) {
     }
     p.scheduled = false;
     output_render_frame(*p.output);
-    // A frame may end the run (--frames) (--frames) but never destroys the output.
+    // A frame may end the run (--frames) but never destroys the output.
     arm_at(p, next_deadline(p, now_ns()));
     return 0;
 }
