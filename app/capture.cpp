@@ -29,6 +29,7 @@ namespace {
 // Frames a capture may wait for the writer: about 3.7 MB each at 1280x720.
 // More would only defer the wait of a run that captures faster than it
 // encodes (--capture-every 1); fewer would make a slow disk stall sooner.
+// tests/visual/visual.py's CAPTURE_LAG is this plus one.
 constexpr size_t kCaptureQueueFrames = 4;
 
 // Hands the frame to the writer thread; waits there only while the queue is

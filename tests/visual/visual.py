@@ -278,6 +278,12 @@ def capture_frame_number(name):
     return int(os.path.splitext(name)[0].rsplit("-", 1)[1])
 
 
+# Frames a capture file can lag behind its frame: zc-compositor's capture
+# writer queue (app/capture.cpp, kCaptureQueueFrames) plus the one it is
+# writing.
+CAPTURE_LAG = 5
+
+
 def newest_capture(comp):
     """Frame number of the newest capture in COMP's capture folder, -1 if none."""
     try:
@@ -364,12 +370,18 @@ def show_group(comp, scale, names, bin_dir, out_root, record, judge_now, gbm_dev
             record(name, "fail", str(e))
             continue
         starts[-1][2] = True
-        starts[-1][4] = newest_capture(comp)
         # The window leaves the output on a later frame: the next case must
         # not start (and count captures) while it is still shown.  Seen
         # under TCG: without this wait the next case's first capture still
-        # showed this client's last frame.
-        wait_new_captures(comp, starts[-1][4], 2, h.scaled(5))
+        # showed this client's last frame.  The files on disk lag the
+        # frames: zc-compositor writes captures on a thread, up to
+        # CAPTURE_LAG frames behind (docs/options.md, --capture).  So wait
+        # for that many more, and end this case's captures there, not at
+        # the newest file when the client exited: its last frame's capture
+        # may not have been written yet.  The windowless captures after its
+        # last frame carry no stripe and are left out when judged.
+        wait_new_captures(comp, newest_capture(comp), 2 + CAPTURE_LAG, h.scaled(5))
+        starts[-1][4] = newest_capture(comp)
         if source == "gbm" and used:
             starts[-1][3] = f"gbm device {used}"
         print(f"visual {name}: shown in {time.monotonic() - t0:.1f} s"
